@@ -1,0 +1,269 @@
+"""Fixtures of the proving ground (helpers live in tests/support/).
+
+Template layers, each built once per session by pytest-postgresql:
+
+    pg_server           the server: embedded pgserver (PG 18 + pgvector), or an
+                        existing one from --pg-dsn / HYROX_TEST_DSN
+    layer_before_001    Supabase stand-in + production state (knowledge_chunks, RPCs)
+    layer_after_001     layer_before_001 + migration 001 (+ seeds/*.sql if any)
+
+Client fixtures:
+
+    conn                fast default: the shared after-001 database, one transaction
+                        per test, rolled back at teardown (savepoints inside)
+    db, db_dsn, connect a fresh after-001 clone per test, autocommit: for tests that
+                        COMMIT, need deferred constraints or two connections
+    db_before,          a fresh before-001 clone per test, autocommit: for tests that
+    db_before_dsn       run the migration themselves
+
+Data factories (package ``factories``):
+
+    factories_bound     ``conn`` with the factories bound, reseeded per test
+                        (factory_seed + node id)
+    db_factories_bound  the same on ``db``, for tests that commit
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import DictRow, dict_row
+from pytest_postgresql import factories
+from pytest_postgresql.executors import NoopExecutor
+from pytest_postgresql.factories import noprocess
+from pytest_postgresql.factories.noprocess import xdistify_dbname
+
+import factories.base as data_factories
+from tests.support import loaders, options
+from tests.support.server import (
+    ClientBackendJanitor,
+    PgServer,
+    ReusableConnection,
+    cloned_database,
+    embedded_server,
+    existing_server,
+)
+
+# Unique per run, so an existing server's leftovers never collide with this run.
+DB_PREFIX = f"hyrox_{os.getpid()}"
+
+Connection = psycopg.Connection[DictRow]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register the suite's options (precedence: CLI option > env var > default)."""
+    group = parser.getgroup("hyrox", "Hyrox schema proving ground")
+    group.addoption(
+        "--pg-dsn",
+        default=None,
+        help=f"libpq URI or conninfo of an existing server to test on (env {options.DSN_ENV}); "
+        "default: an embedded throw-away PostgreSQL",
+    )
+    group.addoption(
+        "--pg-source-db",
+        default=None,
+        help="existing-server mode: database to clone the first layer from, e.g. one holding "
+        f"Supabase's real auth schema (env {options.SOURCE_DB_ENV}); default: the server's "
+        "default template",
+    )
+    group.addoption(
+        "--factory-seed",
+        type=int,
+        default=None,
+        help=f"seed of the data factories (env {options.FACTORY_SEED_ENV}; "
+        f"default {options.DEFAULT_FACTORY_SEED})",
+    )
+    group.addoption(
+        "--bench-scale",
+        default=None,
+        help="RLS benchmarks (tests/benchmarks, run with --benchmark-only): dataset scales, "
+        "comma-separated: S (1,000 athletes, the default) and/or L (10,000) "
+        "(env HYROX_BENCH_SCALE)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which server and which migration the run uses."""
+    dsn = options.resolve_dsn(config.getoption("pg_dsn"), os.environ)
+    where = "existing server (--pg-dsn / HYROX_TEST_DSN)" if dsn else "embedded PostgreSQL"
+    return [f"hyrox: {where}; migration {loaders.migration_path()}"]
+
+
+# --------------------------------------------------------------------------- options
+
+
+@pytest.fixture(scope="session")
+def factory_seed(pytestconfig: pytest.Config) -> int:
+    """Seed for the data factories: --factory-seed > HYROX_FACTORY_SEED > 20261125."""
+    try:
+        return options.resolve_factory_seed(pytestconfig.getoption("factory_seed"), os.environ)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+@pytest.fixture(scope="session")
+def migration_path() -> Path:
+    """Migration 001: $HYROX_MIGRATION if set, else migrations/001_complete_schema.sql."""
+    return loaders.migration_path()
+
+
+# --------------------------------------------------------------------------- server and layers
+
+
+@pytest.fixture(scope="session")
+def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
+    """The server: --pg-dsn > HYROX_TEST_DSN > an embedded throw-away PostgreSQL."""
+    dsn = options.resolve_dsn(pytestconfig.getoption("pg_dsn"), os.environ)
+    if dsn:
+        source_db = options.resolve_source_db(pytestconfig.getoption("pg_source_db"), os.environ)
+        yield existing_server(dsn, source_db)
+    else:
+        with embedded_server() as server:
+            yield server
+
+
+# The layers' janitors must not try to terminate autovacuum workers either (see
+# ClientBackendJanitor): postgresql_noproc builds its janitor from this name.
+noprocess.DatabaseJanitor = ClientBackendJanitor  # type: ignore[misc]
+
+layer_before_001 = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_before",
+    load=loaders.before_001_loaders(),
+    depends_on="pg_server",
+)
+"""Template layer (a): the Supabase stand-in (roles, auth, extensions, privileges) + production."""
+
+layer_after_001 = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_after",
+    load=loaders.after_001_loaders(),
+    depends_on="layer_before_001",
+)
+"""Template layer (b): layer (a) + migration 001 (+ every seeds/*.sql, in name order)."""
+
+
+@pytest.fixture(scope="session")
+def supabase_flavour(pg_server: PgServer, layer_before_001: NoopExecutor) -> loaders.Flavour:
+    """Which auth schema the layers carry: "stand-in" (ours) or "supabase" (a real one)."""
+    with psycopg.connect(pg_server.conninfo(layer_before_001.template_dbname)) as conn:
+        return loaders.flavour_of(conn)
+
+
+# --------------------------------------------------------------------------- fast default: conn
+
+
+@pytest.fixture(scope="session")
+def shared_db_dsn(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[str]:
+    """Conninfo of the one session-wide after-001 database that ``conn`` works in."""
+    with cloned_database(
+        pg_server,
+        template=layer_after_001.template_dbname,
+        dbname=xdistify_dbname(f"{DB_PREFIX}_shared"),
+    ) as dsn:
+        yield dsn
+
+
+@pytest.fixture(scope="session")
+def _shared_connection(shared_db_dsn: str) -> Iterator[ReusableConnection]:
+    holder = ReusableConnection(shared_db_dsn)
+    yield holder
+    holder.close()
+
+
+@pytest.fixture
+def conn(_shared_connection: ReusableConnection) -> Iterator[Connection]:
+    """Owner/superuser connection (dict rows) in a per-test transaction, rolled back after.
+
+    Nested ``with conn.transaction():`` blocks are savepoints: put an expected
+    failure in one. ``conn.commit()`` is refused (use ``db`` to commit).
+    """
+    connection = _shared_connection.get()
+    with connection.transaction(force_rollback=True):
+        yield connection
+
+
+# --------------------------------------------------------------------------- clones
+
+
+@pytest.fixture
+def db_dsn(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[str]:
+    """Conninfo of a fresh after-001 clone, dropped after the test."""
+    with cloned_database(
+        pg_server,
+        template=layer_after_001.template_dbname,
+        dbname=xdistify_dbname(f"{DB_PREFIX}_db"),
+    ) as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def db(db_dsn: str) -> Iterator[Connection]:
+    """Owner/superuser connection (dict rows, autocommit) to a fresh after-001 clone."""
+    connection = psycopg.connect(db_dsn, autocommit=True, row_factory=dict_row)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def connect(db_dsn: str) -> Iterator[Callable[..., Connection]]:
+    """Open more connections to the ``db`` clone: ``connect(autocommit=True, **psycopg_kwargs)``."""
+    opened: list[Connection] = []
+
+    def _connect(*, autocommit: bool = True, **kwargs: Any) -> Connection:  # noqa: ANN401 - to psycopg
+        connection = psycopg.connect(db_dsn, autocommit=autocommit, row_factory=dict_row, **kwargs)
+        opened.append(connection)
+        return connection
+
+    yield _connect
+    for connection in opened:
+        connection.close()
+
+
+@pytest.fixture
+def db_before_dsn(pg_server: PgServer, layer_before_001: NoopExecutor) -> Iterator[str]:
+    """Conninfo of a fresh before-001 clone (Supabase + production state), dropped after."""
+    with cloned_database(
+        pg_server,
+        template=layer_before_001.template_dbname,
+        dbname=xdistify_dbname(f"{DB_PREFIX}_db_before"),
+    ) as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def db_before(db_before_dsn: str) -> Iterator[Connection]:
+    """Owner/superuser connection (dict rows, autocommit) to a fresh before-001 clone."""
+    connection = psycopg.connect(db_before_dsn, autocommit=True, row_factory=dict_row)
+    yield connection
+    connection.close()
+
+
+# --------------------------------------------------------------------------- data factories
+
+
+@pytest.fixture
+def factories_bound(
+    conn: Connection, factory_seed: int, request: pytest.FixtureRequest
+) -> Iterator[Connection]:
+    """``conn`` with the data factories bound to it, reseeded for this test.
+
+    Seed = factory_seed mixed with the test's node id: each test gets its own fixed data,
+    and ``--factory-seed N`` replays a run.
+    """
+    data_factories.reseed(data_factories.derive_seed(factory_seed, request.node.nodeid))
+    with data_factories.bind(conn):
+        yield conn
+
+
+@pytest.fixture
+def db_factories_bound(
+    db: Connection, factory_seed: int, request: pytest.FixtureRequest
+) -> Iterator[Connection]:
+    """``db`` (a committing clone) with the data factories bound to it, reseeded for this test."""
+    data_factories.reseed(data_factories.derive_seed(factory_seed, request.node.nodeid))
+    with data_factories.bind(db):
+        yield db

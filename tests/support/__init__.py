@@ -1,0 +1,1 @@
+"""Plain helpers for the suite (no fixtures): loaders, server, impersonation, catalog."""

@@ -1,0 +1,141 @@
+"""Loaders that build the template layers (pytest-postgresql ``load=[...]`` callables).
+
+pytest-postgresql calls each loader as
+``loader(host=..., port=..., user=..., dbname=..., password=..., autocommit=...)``.
+Its own ``.sql`` loader runs a file inside a psycopg transaction, where a
+script's own ``begin; ... commit;`` only draws a "there is already a
+transaction in progress" warning. These loaders instead run every file whole,
+in one ``execute``, on an autocommit connection — exactly how ``psql -f`` or
+the Supabase CLI would see a ``begin; ... commit;`` migration.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal, TypedDict, Unpack
+
+import psycopg
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SQL_DIR = REPO_ROOT / "tests" / "sql"
+SEEDS_DIR = REPO_ROOT / "seeds"
+
+MIGRATION_ENV = "HYROX_MIGRATION"
+DEFAULT_MIGRATION = "migrations/001_complete_schema.sql"
+
+# Supabase runs migrations with this search_path; the harness connects with it too.
+SEARCH_PATH_OPTIONS = '-c search_path="$user",public,extensions'
+
+# The comment on the stand-in's schema auth starts with this marker.
+STAND_IN_MARKER = "Supabase stand-in"
+
+Flavour = Literal["stand-in", "supabase"]
+Loader = Callable[..., object]
+
+
+class LoaderArgs(TypedDict, total=False):
+    """What pytest-postgresql's janitor passes to every loader."""
+
+    host: str
+    port: int | str
+    user: str
+    dbname: str
+    password: str | None
+    autocommit: bool
+
+
+def migration_path() -> Path:
+    """Path of migration 001: ``$HYROX_MIGRATION`` if set, else the repository's file."""
+    path = Path(os.environ.get(MIGRATION_ENV, "").strip() or DEFAULT_MIGRATION)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def seed_files() -> list[Path]:
+    """Every ``seeds/*.sql`` file, in name order (empty when there is no seeds folder)."""
+    return sorted(SEEDS_DIR.glob("*.sql")) if SEEDS_DIR.is_dir() else []
+
+
+def connect(**kwargs: Unpack[LoaderArgs]) -> psycopg.Connection[Any]:
+    """Autocommit connection to the database the janitor describes (its autocommit is moot)."""
+    return psycopg.connect(
+        host=kwargs["host"],
+        port=kwargs["port"],
+        user=kwargs["user"],
+        dbname=kwargs["dbname"],
+        password=kwargs.get("password"),
+        options=SEARCH_PATH_OPTIONS,
+        autocommit=True,
+    )
+
+
+def execute_script(conn: psycopg.Connection[Any], path: Path) -> None:
+    """Run a whole SQL file in one execute (simple query protocol, no psql meta-commands).
+
+    On an autocommit connection a script's own ``begin; ... commit;`` is the
+    transaction; without one, the statements run as one implicit transaction.
+    A failure raises the server's error as is (``psycopg.errors.*``), with a
+    note naming the file.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"SQL file not found: {path}")
+    try:
+        conn.execute(path.read_text(encoding="utf-8"))  # type: ignore[arg-type]  # a file, not a literal
+    except psycopg.Error as error:
+        error.add_note(f"while running {path}")
+        raise
+
+
+def flavour_of(conn: psycopg.Connection[Any]) -> Flavour:
+    """Which auth schema the database has: the harness's stand-in, or a real Supabase one."""
+    row = conn.execute(
+        "select to_regnamespace('auth') is not null,"
+        " coalesce(obj_description(to_regnamespace('auth'), 'pg_namespace'), '')"
+    ).fetchone()
+    assert row is not None
+    has_auth, comment = row[0], row[1]
+    if not has_auth:
+        raise LookupError("the database has no auth schema")
+    return "stand-in" if str(comment).startswith(STAND_IN_MARKER) else "supabase"
+
+
+def load_supabase_stand_in(**kwargs: Unpack[LoaderArgs]) -> Flavour:
+    """Layer (a), part 1: roles, auth schema (only if missing), extensions and privileges."""
+    with connect(**kwargs) as conn:
+        execute_script(conn, SQL_DIR / "00_supabase_roles.sql")
+        row = conn.execute("select to_regnamespace('auth') is null").fetchone()
+        if row is not None and row[0]:
+            execute_script(conn, SQL_DIR / "01_supabase_auth.sql")
+        execute_script(conn, SQL_DIR / "02_supabase_extensions_and_privileges.sql")
+        return flavour_of(conn)
+
+
+def load_production_state(**kwargs: Unpack[LoaderArgs]) -> None:
+    """Layer (a), part 2: pgvector, knowledge_chunks (239 rows) and the two RPCs."""
+    with connect(**kwargs) as conn:
+        execute_script(conn, SQL_DIR / "10_production_state.sql")
+        conn.execute("analyze public.knowledge_chunks")
+
+
+def load_migration(**kwargs: Unpack[LoaderArgs]) -> None:
+    """Layer (b), part 1: migration 001 (see :func:`migration_path`)."""
+    with connect(**kwargs) as conn:
+        execute_script(conn, migration_path())
+
+
+def load_seeds(**kwargs: Unpack[LoaderArgs]) -> None:
+    """Layer (b), part 2: every ``seeds/*.sql`` file, in name order."""
+    with connect(**kwargs) as conn:
+        for path in seed_files():
+            execute_script(conn, path)
+
+
+def before_001_loaders() -> list[Loader]:
+    """Loaders of layer (a): the Supabase stand-in and the production state."""
+    return [load_supabase_stand_in, load_production_state]
+
+
+def after_001_loaders() -> list[Loader]:
+    """Loaders of layer (b): migration 001, plus the seeds when a seeds folder has any."""
+    return [load_migration, *([load_seeds] if seed_files() else [])]
