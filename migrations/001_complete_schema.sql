@@ -67,10 +67,10 @@ create table public.hyrox_stations (
   constraint hyrox_stations_station_number_key unique (station_number),
   constraint hyrox_stations_station_name_key unique (station_name),
   constraint hyrox_stations_station_number_check check (station_number between 1 and 8),
-  constraint hyrox_stations_station_name_check check (btrim(station_name) <> ''),
+  constraint hyrox_stations_station_name_check check (station_name ~ '[^[:space:]]'),
   constraint hyrox_stations_exercise_type_check
     check (exercise_type in ('erg', 'sled', 'bodyweight', 'carry', 'lunge', 'throw')),
-  constraint hyrox_stations_distance_or_reps_check check (btrim(distance_or_reps) <> ''),
+  constraint hyrox_stations_distance_or_reps_check check (distance_or_reps ~ '[^[:space:]]'),
   constraint hyrox_stations_weights_check check (
     coalesce(weight_open_men_kg, 0) >= 0 and coalesce(weight_open_women_kg, 0) >= 0
     and coalesce(weight_pro_men_kg, 0) >= 0 and coalesce(weight_pro_women_kg, 0) >= 0
@@ -104,7 +104,7 @@ create table public.exercise_library (
   constraint exercise_library_name_key unique (name),
   constraint exercise_library_hyrox_station_id_fkey foreign key (hyrox_station_id)
     references public.hyrox_stations (id) on delete restrict,
-  constraint exercise_library_name_check check (btrim(name) <> ''),
+  constraint exercise_library_name_check check (name ~ '[^[:space:]]'),
   constraint exercise_library_category_check check (
     category in ('run', 'strength', 'conditioning', 'station_specific', 'recovery', 'mobility')
   ),
@@ -137,7 +137,7 @@ create table public.achievement_definitions (
   constraint achievement_definitions_code_key unique (code),
   constraint achievement_definitions_name_key unique (name),
   constraint achievement_definitions_code_check check (code ~ '^[a-z0-9]+(_[a-z0-9]+)*$'),
-  constraint achievement_definitions_name_check check (btrim(name) <> ''),
+  constraint achievement_definitions_name_check check (name ~ '[^[:space:]]'),
   constraint achievement_definitions_category_check check (
     category in ('race', 'training', 'consistency', 'benchmark', 'coaching', 'milestone')
   ),
@@ -314,7 +314,7 @@ create table public.messages (
   constraint messages_conversation_id_fkey foreign key (conversation_id, athlete_id)
     references public.conversations (id, athlete_id) on delete cascade,
   constraint messages_role_check check (role in ('user', 'assistant')),
-  constraint messages_content_check check (btrim(content) <> ''),
+  constraint messages_content_check check (content ~ '[^[:space:]]'),
   constraint messages_suggested_actions_check check (jsonb_typeof(suggested_actions) = 'array'),
   constraint messages_assistant_only_fields_check check (
     role = 'assistant'
@@ -363,7 +363,7 @@ create table public.training_plans (
   constraint training_plans_source_conversation_id_fkey
     foreign key (source_conversation_id, athlete_id)
     references public.conversations (id, athlete_id) on delete set null (source_conversation_id),
-  constraint training_plans_plan_name_check check (btrim(plan_name) <> ''),
+  constraint training_plans_plan_name_check check (plan_name ~ '[^[:space:]]'),
   constraint training_plans_duration_weeks_check check (duration_weeks between 1 and 52),
   constraint training_plans_difficulty_check
     check (difficulty in ('beginner', 'intermediate', 'advanced', 'custom')),
@@ -588,7 +588,7 @@ create table public.race_results (
   constraint race_results_id_athlete_id_key unique (id, athlete_id),
   constraint race_results_athlete_id_fkey foreign key (athlete_id)
     references public.athlete_profiles (id) on delete cascade,
-  constraint race_results_race_name_check check (btrim(race_name) <> ''),
+  constraint race_results_race_name_check check (race_name ~ '[^[:space:]]'),
   constraint race_results_season_check check (season between 1 and 50),
   constraint race_results_division_check
     check (division in ('open', 'pro', 'adaptive', 'elite_15')),
@@ -703,7 +703,7 @@ create table public.personal_records (
     record_type not in ('exercise_weight', 'exercise_reps')
     or exercise_id is not null or exercise_name is not null
   ),
-  constraint personal_records_exercise_name_check check (btrim(exercise_name) <> ''),
+  constraint personal_records_exercise_name_check check (exercise_name ~ '[^[:space:]]'),
   constraint personal_records_value_check check (value > 0),
   constraint personal_records_previous_value_check check (previous_value > 0),
   constraint personal_records_value_unit_check
@@ -746,7 +746,7 @@ create table public.goals (
     'race_time', 'station_time', 'running_pace', 'body_comp', 'consistency',
     'training_volume', 'custom'
   )),
-  constraint goals_title_check check (btrim(title) <> ''),
+  constraint goals_title_check check (title ~ '[^[:space:]]'),
   constraint goals_target_unit_check check (target_unit in (
     'seconds', 'minutes', 'kg', 'lbs', 'min_per_km', 'reps', 'sessions', 'hours',
     'km', 'percent'
