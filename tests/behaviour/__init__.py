@@ -1,0 +1,1 @@
+"""Behaviour tests: constraints, foreign keys, deletion stories, soft delete, triggers, links."""

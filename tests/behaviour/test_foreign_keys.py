@@ -1,0 +1,283 @@
+"""Every foreign key, from the catalog: delete a real parent and check the child's fate.
+
+cascade: the child is gone; set null: the child stays with only its link cleared (owner
+kept); restrict: the delete is refused by name (23001) and succeeds once the child is gone.
+Composite (parent_id, athlete_id) keys also refuse a link to another athlete's parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.rows import DictRow
+
+from factories.achievements import AthleteAchievementFactory
+from factories.athletes import AthleteFactory
+from factories.chat import ConversationFactory, MessageFactory
+from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, TrainingPlanWeekFactory
+from factories.races import RaceSplitFactory
+from factories.records import GoalFactory, PersonalRecordFactory
+from factories.reference import ExerciseFactory, stations
+from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
+from tests.behaviour.helpers import PRE_EXISTING_TABLES, expect_error, factory_for, fetch
+from tests.support import catalog
+
+Connection = psycopg.Connection[DictRow]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A real parent row and a child row that references it through one foreign key."""
+
+    parent_table: str  # schema-qualified
+    parent_id: Any
+    child_table: str  # public
+    child_id: Any
+
+
+def _owned(table: str) -> Callable[[], Link]:
+    def build() -> Link:
+        athlete = AthleteFactory()
+        child = factory_for(table)(athlete=athlete)
+        return Link("public.athlete_profiles", athlete.id, table, child.id)
+
+    return build
+
+
+def _station_child(table: str, make: Callable[[Any], Any]) -> Callable[[], Link]:
+    def build() -> Link:
+        station = stations()[1]
+        child = make(station)
+        return Link("public.hyrox_stations", station.id, table, child.id)
+
+    return build
+
+
+def _profile() -> Link:
+    athlete = AthleteFactory()
+    return Link("auth.users", athlete.user_id, "athlete_profiles", athlete.id)
+
+
+def _message() -> Link:
+    message = MessageFactory()
+    return Link("public.conversations", message.conversation_id, "messages", message.id)
+
+
+def _week() -> Link:
+    week = TrainingPlanWeekFactory()
+    return Link("public.training_plans", week.training_plan_id, "training_plan_weeks", week.id)
+
+
+def _day() -> Link:
+    day = TrainingPlanDayFactory()
+    return Link(
+        "public.training_plan_weeks", day.training_plan_week_id, "training_plan_days", day.id
+    )
+
+
+def _split() -> Link:
+    split = RaceSplitFactory()
+    return Link("public.race_results", split.race_result_id, "race_splits", split.id)
+
+
+def _plan_from_chat() -> Link:
+    plan = TrainingPlanFactory(ai_generated=True)
+    return Link("public.conversations", plan.source_conversation_id, "training_plans", plan.id)
+
+
+def _log_of_day() -> Link:
+    log = WorkoutLogFactory(plan_day=TrainingPlanDayFactory())
+    return Link("public.training_plan_days", log.training_plan_day_id, "workout_logs", log.id)
+
+
+def _log_from_chat() -> Link:
+    log = WorkoutLogFactory(from_chat=True)
+    return Link("public.conversations", log.conversation_id, "workout_logs", log.id)
+
+
+def _day_of_log() -> Link:
+    log = WorkoutLogFactory(plan_day=TrainingPlanDayFactory())
+    return Link("public.workout_logs", log.id, "training_plan_days", log.training_plan_day_id)
+
+
+def _exercise_record() -> Link:
+    record = PersonalRecordFactory(exercise_weight=True)
+    return Link("public.exercise_library", record.exercise_id, "personal_records", record.id)
+
+
+def _award() -> Link:
+    award = AthleteAchievementFactory()
+    return Link(
+        "public.achievement_definitions", award.achievement_id, "athlete_achievements", award.id
+    )
+
+
+# name -> (designed ON DELETE action, builder of a real parent/child pair)
+FOREIGN_KEYS: dict[str, tuple[str, Callable[[], Link]]] = {
+    "athlete_profiles_user_id_fkey": ("cascade", _profile),
+    "conversations_athlete_id_fkey": ("cascade", _owned("conversations")),
+    "training_plans_athlete_id_fkey": ("cascade", _owned("training_plans")),
+    "workout_logs_athlete_id_fkey": ("cascade", _owned("workout_logs")),
+    "benchmark_tests_athlete_id_fkey": ("cascade", _owned("benchmark_tests")),
+    "race_results_athlete_id_fkey": ("cascade", _owned("race_results")),
+    "personal_records_athlete_id_fkey": ("cascade", _owned("personal_records")),
+    "goals_athlete_id_fkey": ("cascade", _owned("goals")),
+    "athlete_achievements_athlete_id_fkey": ("cascade", _owned("athlete_achievements")),
+    "messages_conversation_id_fkey": ("cascade", _message),
+    "training_plan_weeks_training_plan_id_fkey": ("cascade", _week),
+    "training_plan_days_training_plan_week_id_fkey": ("cascade", _day),
+    "race_splits_race_result_id_fkey": ("cascade", _split),
+    "training_plans_source_conversation_id_fkey": ("set null", _plan_from_chat),
+    "workout_logs_training_plan_day_id_fkey": ("set null", _log_of_day),
+    "workout_logs_conversation_id_fkey": ("set null", _log_from_chat),
+    "training_plan_days_linked_workout_log_id_fkey": ("set null", _day_of_log),
+    "exercise_library_hyrox_station_id_fkey": (
+        "restrict",
+        _station_child(
+            "exercise_library", lambda s: ExerciseFactory(station_specific=True, station=s)
+        ),
+    ),
+    "benchmark_tests_station_id_fkey": (
+        "restrict",
+        _station_child(
+            "benchmark_tests", lambda s: BenchmarkTestFactory(station_test=True, station=s)
+        ),
+    ),
+    "race_splits_station_id_fkey": (
+        "restrict",
+        _station_child("race_splits", lambda s: RaceSplitFactory(split_number=4, station_id=s.id)),
+    ),
+    "personal_records_station_id_fkey": (
+        "restrict",
+        _station_child(
+            "personal_records", lambda s: PersonalRecordFactory(station_time=True, station=s)
+        ),
+    ),
+    "goals_station_id_fkey": (
+        "restrict",
+        _station_child("goals", lambda s: GoalFactory(station_time=True, station=s)),
+    ),
+    "personal_records_exercise_id_fkey": ("restrict", _exercise_record),
+    "athlete_achievements_achievement_id_fkey": ("restrict", _award),
+}
+
+
+def _fk_by_name(conn: Connection) -> dict[str, catalog.ForeignKey]:
+    return {fk.name: fk for fk in catalog.foreign_keys(conn) if fk.table not in PRE_EXISTING_TABLES}
+
+
+def _delete(conn: Connection, table: str, row_id: Any) -> None:  # noqa: ANN401 - a uuid
+    schema, name = table.split(".")
+    conn.execute(
+        sql.SQL("delete from {} where id = %s").format(sql.Identifier(schema, name)), (row_id,)
+    )
+
+
+def _clear_other_references(conn: Connection, link: Link) -> None:
+    """Delete every other row that references the parent, so only the child holds it."""
+    schema, parent = link.parent_table.split(".")
+    for fk in catalog.foreign_keys(conn):
+        if fk.referenced_table != parent or fk.referenced_schema != schema:
+            continue
+        column = fk.columns[fk.referenced_columns.index("id")]
+        conn.execute(
+            sql.SQL("delete from {} where {} = %s and not (%s = {} and id = %s)").format(
+                sql.Identifier("public", fk.table),
+                sql.Identifier(column),
+                sql.Literal(fk.table),
+            ),
+            (link.parent_id, link.child_table, link.child_id),
+        )
+
+
+def test_every_foreign_key_is_exercised(conn: Connection):
+    """The table above covers exactly the catalog's foreign keys."""
+    names = set(_fk_by_name(conn))
+    assert sorted(names - FOREIGN_KEYS.keys()) == [], "foreign keys without a test"
+    assert sorted(FOREIGN_KEYS.keys() - names) == [], "tests of foreign keys that are gone"
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN_KEYS))
+def test_on_delete_action_is_the_designed_one(conn: Connection, name: str):
+    """The catalog's ON DELETE action is the one the design calls for."""
+    assert _fk_by_name(conn)[name].on_delete == FOREIGN_KEYS[name][0]
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN_KEYS))
+def test_deleting_the_parent_decides_the_childs_fate(factories_bound: Connection, name: str):
+    """Delete the real parent; the child is gone, unlinked, or the delete is refused."""
+    fk = _fk_by_name(factories_bound)[name]
+    link = FOREIGN_KEYS[name][1]()
+    assert f"{fk.referenced_schema}.{fk.referenced_table}" == link.parent_table
+    assert fk.table == link.child_table
+    before = fetch(factories_bound, link.child_table, link.child_id)
+    assert before is not None
+    link_columns = [c for c in fk.columns if c != "athlete_id"]
+    assert all(before[c] == link.parent_id for c in link_columns)
+
+    if fk.on_delete == "cascade":
+        _delete(factories_bound, link.parent_table, link.parent_id)
+        assert fetch(factories_bound, link.child_table, link.child_id) is None
+    elif fk.on_delete == "set null":
+        _delete(factories_bound, link.parent_table, link.parent_id)
+        after = fetch(factories_bound, link.child_table, link.child_id)
+        assert after is not None, "the child must survive its parent"
+        assert all(after[c] is None for c in link_columns)
+        kept = set(before) - set(link_columns) - {"updated_at", "is_completed"}
+        assert {c: after[c] for c in kept} == {c: before[c] for c in kept}
+    else:
+        _clear_other_references(factories_bound, link)
+        with expect_error(factories_bound, psycopg.errors.RestrictViolation, name):
+            _delete(factories_bound, link.parent_table, link.parent_id)
+        assert fetch(factories_bound, link.child_table, link.child_id) == before
+        _delete(factories_bound, f"public.{link.child_table}", link.child_id)
+        _delete(factories_bound, link.parent_table, link.parent_id)  # now unreferenced
+
+
+# links between two athlete-owned rows (not to the profile, the user or reference data)
+COMPOSITE = sorted(
+    name
+    for name, (action, _) in FOREIGN_KEYS.items()
+    if action != "restrict" and not name.endswith(("_athlete_id_fkey", "_user_id_fkey"))
+)
+
+
+def test_composite_keys_are_the_same_owner_links(conn: Connection):
+    """Every link between owned rows is (parent_id, athlete_id) -> parent (id, athlete_id)."""
+    fks = _fk_by_name(conn)
+    by_owner_key = sorted(
+        n for n, fk in fks.items() if fk.referenced_columns == ["id", "athlete_id"]
+    )
+    assert by_owner_key == COMPOSITE
+    for name in COMPOSITE:
+        assert fks[name].columns[1:] == ["athlete_id"], name
+
+
+@pytest.mark.parametrize("name", COMPOSITE)
+def test_link_to_another_athletes_parent_is_refused(factories_bound: Connection, name: str):
+    """Pointing a child at a parent of another athlete fails the composite key."""
+    fk = _fk_by_name(factories_bound)[name]
+    build = FOREIGN_KEYS[name][1]
+    mine, theirs = build(), build()
+    column = fk.columns[0]
+    update = sql.SQL("update {} set {} = %s where id = %s").format(
+        sql.Identifier("public", fk.table), sql.Identifier(column)
+    )
+    with expect_error(factories_bound, psycopg.errors.ForeignKeyViolation, name):
+        factories_bound.execute(update, (theirs.parent_id, mine.child_id))
+    factories_bound.execute(update, (mine.parent_id, mine.child_id))  # control: own parent
+
+
+def test_new_child_of_another_athletes_parent_is_refused(factories_bound: Connection):
+    """An insert naming another athlete's conversation is refused too, not only updates."""
+    conversation = ConversationFactory()
+    stranger = AthleteFactory()
+    with expect_error(
+        factories_bound, psycopg.errors.ForeignKeyViolation, "messages_conversation_id_fkey"
+    ):
+        MessageFactory(conversation=conversation, athlete_id=stranger.id)

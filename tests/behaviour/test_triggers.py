@@ -1,0 +1,157 @@
+"""Triggers, from the catalog: updated_at is the server's, created_at is frozen, owners fixed."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.rows import DictRow
+
+from factories.athletes import AthleteFactory, AuthUserFactory
+from tests.behaviour.helpers import (
+    PRE_EXISTING_TABLES,
+    expect_error,
+    factory_for,
+    fetch,
+    triggers_disabled,
+)
+from tests.support import catalog
+
+Connection = psycopg.Connection[DictRow]
+
+TABLES = sorted([
+    "achievement_definitions", "athlete_achievements", "athlete_profiles", "benchmark_tests",
+    "conversations", "exercise_library", "goals", "hyrox_stations", "messages",
+    "personal_records", "race_results", "race_splits", "training_plan_days",
+    "training_plan_weeks", "training_plans", "workout_logs",
+])  # fmt: skip
+OWNER_COLUMN = {t: "athlete_id" for t in TABLES} | {"athlete_profiles": "user_id"}
+for _reference in ("hyrox_stations", "exercise_library", "achievement_definitions"):
+    del OWNER_COLUMN[_reference]
+LINK_TRIGGERS = {
+    "workout_logs_sync_plan_day_link",
+    "training_plan_days_sync_workout_log_link",
+    "training_plan_days_derive_completion",
+}
+STALE = "2000-01-01 00:00:00+00"
+FUTURE = "2100-01-01 00:00:00+00"
+
+
+def _update(conn: Connection, table: str, row_id: object, **values: object) -> None:
+    conn.execute(
+        sql.SQL("update {} set {} where id = %s").format(
+            sql.Identifier("public", table),
+            sql.SQL(", ").join(
+                sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder()) for c in values
+            ),
+        ),
+        [*values.values(), row_id],
+    )
+
+
+def _triggers(conn: Connection) -> dict[str, catalog.Trigger]:
+    return {t.name: t for t in catalog.triggers(conn) if t.table not in PRE_EXISTING_TABLES}
+
+
+def test_tables_with_updated_at_are_all_the_tables(conn: Connection):
+    """Every migration table is mutable and has created_at and updated_at."""
+    tables = [t.name for t in catalog.tables(conn, exclude=PRE_EXISTING_TABLES)]
+    assert tables == TABLES
+    for table in tables:
+        names = {c.name for c in catalog.columns(conn, table)}
+        assert {"created_at", "updated_at"} <= names, table
+
+
+def test_every_trigger_is_known_and_tested(conn: Connection):
+    """The catalog holds exactly the updated_at, owner and link triggers (no untested one)."""
+    expected = (
+        {f"{t}_set_updated_at" for t in TABLES}
+        | {f"{t}_owner_immutable" for t in OWNER_COLUMN}
+        | LINK_TRIGGERS
+    )
+    assert sorted(_triggers(conn)) == sorted(expected)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_updated_at_trigger_shape(conn: Connection, table: str):
+    """BEFORE UPDATE FOR EACH ROW, no column list, calling private.update_updated_at()."""
+    trigger = _triggers(conn)[f"{table}_set_updated_at"]
+    assert (trigger.timing, trigger.events, trigger.for_each_row) == ("before", ["update"], True)
+    assert trigger.function == "private.update_updated_at"
+    assert " UPDATE OF " not in trigger.definition
+    assert trigger.enabled
+
+
+@pytest.mark.parametrize("table", sorted(OWNER_COLUMN))
+def test_owner_trigger_shape(conn: Connection, table: str):
+    """BEFORE UPDATE OF <owner> FOR EACH ROW WHEN the owner changes, private.forbid_owner_change."""
+    trigger = _triggers(conn)[f"{table}_owner_immutable"]
+    column = OWNER_COLUMN[table]
+    assert (trigger.timing, trigger.events, trigger.for_each_row) == ("before", ["update"], True)
+    assert trigger.function == "private.forbid_owner_change"
+    assert f"BEFORE UPDATE OF {column} ON" in trigger.definition
+    assert f"old.{column} IS DISTINCT FROM new.{column}" in trigger.definition
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_updated_at_moves_on_update_and_ignores_the_client(factories_bound: Connection, table: str):
+    """An UPDATE sets updated_at to now() whatever the client sent; created_at never moves."""
+    row = factory_for(table)()
+    with triggers_disabled(factories_bound, table):  # make the row look old
+        _update(factories_bound, table, row.id, updated_at=STALE)
+    stale = fetch(factories_bound, table, row.id)
+    assert stale is not None
+    assert str(stale["updated_at"].year) == "2000"
+
+    _update(factories_bound, table, row.id, updated_at=FUTURE, created_at=STALE)
+
+    after = fetch(factories_bound, table, row.id)
+    now = factories_bound.execute("select now() as now").fetchone()["now"]  # type: ignore[index]
+    assert after is not None
+    assert after["updated_at"] == now
+    assert after["created_at"] == row.created_at
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_any_update_moves_updated_at(factories_bound: Connection, table: str):
+    """An UPDATE that does not mention updated_at still moves it (no column list)."""
+    row = factory_for(table)()
+    with triggers_disabled(factories_bound, table):
+        _update(factories_bound, table, row.id, updated_at=STALE)
+    factories_bound.execute(
+        sql.SQL("update {} set id = id where id = %s").format(sql.Identifier("public", table)),
+        (row.id,),
+    )
+    after = fetch(factories_bound, table, row.id)
+    now = factories_bound.execute("select now() as now").fetchone()["now"]  # type: ignore[index]
+    assert after is not None
+    assert after["updated_at"] == now
+
+
+@pytest.mark.commits
+def test_updated_at_moves_across_real_transactions(db_factories_bound: Connection):
+    """With commits in between, every table's updated_at moves forward; created_at stays."""
+    rows = {table: factory_for(table)() for table in TABLES}
+    marker = db_factories_bound.execute("select clock_timestamp() as t").fetchone()["t"]  # type: ignore[index]
+    for table, row in rows.items():
+        with db_factories_bound.transaction():
+            _update(db_factories_bound, table, row.id, created_at=STALE)
+        after = fetch(db_factories_bound, table, row.id)
+        assert after is not None
+        assert after["updated_at"] > marker > row.updated_at, table
+        assert after["created_at"] == row.created_at, table
+
+
+@pytest.mark.parametrize("table", sorted(OWNER_COLUMN))
+def test_owner_cannot_change(factories_bound: Connection, table: str):
+    """Moving a row to another owner fails with 42501 naming the column; same owner is fine."""
+    row = factory_for(table)()
+    column = OWNER_COLUMN[table]
+    new_owner = AuthUserFactory().id if column == "user_id" else AthleteFactory().id
+    with expect_error(factories_bound, psycopg.errors.InsufficientPrivilege) as info:
+        _update(factories_bound, table, row.id, **{column: new_owner})
+    assert f"{table}.{column} cannot change" in str(info.value)
+    _update(factories_bound, table, row.id, **{column: row[column]})  # a no-op is allowed
+    after = fetch(factories_bound, table, row.id)
+    assert after is not None
+    assert after[column] == row[column]
