@@ -182,7 +182,8 @@ create table public.athlete_profiles (
   constraint athlete_profiles_user_id_key unique (user_id),
   constraint athlete_profiles_user_id_fkey foreign key (user_id)
     references auth.users (id) on delete cascade,
-  constraint athlete_profiles_display_name_check check (char_length(display_name) between 1 and 100),
+  constraint athlete_profiles_display_name_check
+    check (char_length(display_name) between 1 and 100),
   constraint athlete_profiles_avatar_url_check check (avatar_url ~ '^https://'),
   constraint athlete_profiles_date_of_birth_check check (date_of_birth >= date '1900-01-01'),
   constraint athlete_profiles_sex_check check (sex in ('male', 'female', 'other')),
@@ -489,9 +490,9 @@ create table public.workout_logs (
     references public.training_plan_days (id, athlete_id) on delete set null (training_plan_day_id),
   constraint workout_logs_conversation_id_fkey foreign key (conversation_id, athlete_id)
     references public.conversations (id, athlete_id) on delete set null (conversation_id),
-  constraint workout_logs_session_type_check check (
-    session_type in ('run', 'hiit', 'strength', 'simulation', 'recovery', 'race', 'benchmark', 'other')
-  ),
+  constraint workout_logs_session_type_check check (session_type in (
+    'run', 'hiit', 'strength', 'simulation', 'recovery', 'race', 'benchmark', 'other'
+  )),
   constraint workout_logs_completion_status_check
     check (completion_status in ('completed', 'partial', 'skipped')),
   constraint workout_logs_prescribed_workout_check
@@ -830,7 +831,8 @@ create index race_results_athlete_id_race_date_idx
   on public.race_results (athlete_id, race_date desc);
 
 create index race_splits_athlete_id_station_id_idx on public.race_splits (athlete_id, station_id);
-create index race_splits_station_id_idx on public.race_splits (station_id) where station_id is not null;
+create index race_splits_station_id_idx
+  on public.race_splits (station_id) where station_id is not null;
 
 create index personal_records_athlete_id_record_type_idx
   on public.personal_records (athlete_id, record_type, date_achieved);
@@ -983,7 +985,8 @@ create trigger hyrox_stations_set_updated_at before update on public.hyrox_stati
   for each row execute function private.update_updated_at();
 create trigger exercise_library_set_updated_at before update on public.exercise_library
   for each row execute function private.update_updated_at();
-create trigger achievement_definitions_set_updated_at before update on public.achievement_definitions
+create trigger achievement_definitions_set_updated_at
+  before update on public.achievement_definitions
   for each row execute function private.update_updated_at();
 create trigger athlete_profiles_set_updated_at before update on public.athlete_profiles
   for each row execute function private.update_updated_at();

@@ -10,6 +10,7 @@ vector column.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -89,7 +90,11 @@ def public_rows(rows: list[Any]) -> list[Any]:
 
 
 SNAPSHOTS: dict[str, Callable[[Conn], list[Any]]] = {
-    "tables": lambda c: catalog.tables(c, exclude=catalog.PRE_EXISTING_TABLES),
+    # the owner is whoever ran the migration (postgres here, supabase_admin on the image)
+    "tables": lambda c: [
+        dataclasses.replace(t, owner="<migration role>")
+        for t in catalog.tables(c, exclude=catalog.PRE_EXISTING_TABLES)
+    ],
     "columns": lambda c: [col for t in sorted(NEW_TABLES) for col in catalog.columns(c, t)],
     "policies": lambda c: public_rows(catalog.policies(c)),
     "triggers": lambda c: public_rows(catalog.triggers(c)),
