@@ -1,0 +1,1 @@
+"""Row level security: the access matrix, cross-tenant attacks and the advisor lints."""
