@@ -127,7 +127,7 @@ def test_clients_cannot_read_auth_users(factories_bound: Connection, cast: Cast,
 @pytest.mark.xfail(
     strict=True,
     reason="pre-existing Supabase default grants: anon holds ALL on knowledge_chunks "
-    "(RLS off by design); see /tmp/migration-requests/rls.md",
+    "(RLS off by design); see docs/design_decisions.md, 6.2",
 )
 @pytest.mark.parametrize("command", ["insert", "update", "delete", "truncate"])
 def test_anon_cannot_write_knowledge_chunks(conn: Connection, command: str):
