@@ -1,0 +1,1 @@
+"""RLS benchmark at scale: datasets, request families, variants, plan-shape tests, the report."""

@@ -1,0 +1,107 @@
+"""Fixtures of the RLS benchmark: dataset templates per scale, the draft copy, connections.
+
+Layers (each built once per session, only when a test asks for its scale):
+
+    layer_after_001     the migrated template (root conftest)
+    bench_layer_s       + the S dataset (1,000 athletes), VACUUM ANALYZE, invariants checked
+    bench_layer_l       + the L dataset (10,000 athletes); benchmarks only, on request
+    bench_layer_*_uid   the same datasets with profile id = user id, for the "uid"
+                        design alternative; benchmarks only
+
+From a layer, :class:`BenchDatabases` clones ``ours`` (the migration as is)
+and ``draft`` (the same data with the brief's draft policies), and for the
+benchmarks ``uid`` from the uid layer. Connections only ever go to the
+clones, never to a template.
+
+The scales benchmarked come from ``--bench-scale`` (root conftest) or
+``HYROX_BENCH_SCALE``: ``S`` (default), ``L`` or ``S,L``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from pytest_postgresql import factories
+
+from tests.benchmarks import datasets
+from tests.benchmarks.databases import (
+    DB_PREFIX,
+    BenchCase,
+    BenchDatabases,
+    BenchSetup,
+    resolve_scales,
+)
+from tests.benchmarks.queries import FAMILIES, variants_of
+from tests.support.server import PgServer
+
+bench_layer_s = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_s",
+    load=[datasets.dataset_loader(datasets.SCALES["S"])],
+    depends_on="layer_after_001",
+)
+"""Template: after-001 + the S dataset."""
+
+bench_layer_l = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_l",
+    load=[datasets.dataset_loader(datasets.SCALES["L"])],
+    depends_on="layer_after_001",
+)
+"""Template: after-001 + the L dataset (built only when L is benchmarked)."""
+
+bench_layer_s_uid = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_s_uid",
+    load=[datasets.dataset_loader(datasets.SCALES["S"], profile_is_user=True)],
+    depends_on="layer_after_001",
+)
+"""Template: the S dataset with profile id = user id (the "uid" alternative; benchmarks only)."""
+
+bench_layer_l_uid = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_l_uid",
+    load=[datasets.dataset_loader(datasets.SCALES["L"], profile_is_user=True)],
+    depends_on="layer_after_001",
+)
+"""Template: the L dataset with profile id = user id (benchmarks at L only)."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise ``bench_case`` over scale x family x variant (scales from the option)."""
+    if "bench_case" not in metafunc.fixturenames:
+        return
+    scales = resolve_scales(metafunc.config.getoption("bench_scale"), os.environ)
+    cases = [
+        BenchCase(scale, name, variant)
+        for scale in scales
+        for name, family in FAMILIES.items()
+        for variant in variants_of(family)
+    ]
+    metafunc.parametrize("bench_case", cases, ids=[case.id for case in cases])
+
+
+@pytest.fixture(scope="session")
+def bench_databases(pg_server: PgServer) -> Iterator[BenchDatabases]:
+    """The benchmark databases of every scale, built lazily (see :class:`BenchDatabases`)."""
+    with ExitStack() as stack:
+        yield BenchDatabases(pg_server, stack)
+
+
+@pytest.fixture
+def bench_setup(
+    bench_databases: BenchDatabases, bench_case: BenchCase, request: pytest.FixtureRequest
+) -> BenchSetup:
+    """The databases of the benchmark case's scale (built during setup, not in the timed test)."""
+    return bench_databases.get(bench_case.scale, request, alternatives=True)
+
+
+@pytest.fixture(scope="session")
+def bench_s(bench_databases: BenchDatabases, request: pytest.FixtureRequest) -> BenchSetup:
+    """The S databases (1,000 athletes): what the structural tests of the default suite read."""
+    return bench_databases.get("S", request)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Report how long each benchmark dataset took to build (load, VACUUM ANALYZE, checks)."""
+    for name, seconds in datasets.BUILD_SECONDS.items():
+        terminalreporter.write_line(f"rls benchmark: dataset {name} built in {seconds:.1f} s")
