@@ -258,7 +258,7 @@ as $$
 $$;
 
 comment on function private.current_athlete_id() is
-  'Athlete profile id of the requesting user (auth.uid()), NULL when there is none. Used as the athlete_id default and in every athlete-data policy as (select private.current_athlete_id()), which PostgreSQL evaluates once per statement.';
+  'Athlete profile id of the requesting user (auth.uid()), NULL when there is none. In every athlete-data policy as (select private.current_athlete_id()), which PostgreSQL evaluates once per statement. As the athlete_id default it runs once per inserted row: bulk inserts (a whole plan) should send athlete_id.';
 
 revoke all on function private.current_athlete_id() from public;
 grant execute on function private.current_athlete_id() to authenticated, service_role;
