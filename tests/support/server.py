@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import warnings
@@ -19,6 +20,10 @@ from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from tests.support.loaders import SEARCH_PATH_OPTIONS
+
+# When set, the embedded server's log is copied into this directory at teardown
+# (CI uploads it when a job fails; the server's own directory is deleted).
+LOG_DIR_ENV = "HYROX_PG_LOG_DIR"
 
 # Settings for a throw-away cluster: durability off (a crash loses nothing we
 # need), no autovacuum (tests ANALYZE explicitly when plans matter).
@@ -116,9 +121,18 @@ def embedded_server() -> Iterator[PgServer]:
             conn.execute("select pg_reload_conf()")
         yield facts
     finally:
+        keep_log(parent / "data" / "log", os.environ.get(LOG_DIR_ENV, "").strip())
         if server is not None:
             server.cleanup()
         shutil.rmtree(parent, ignore_errors=True)
+
+
+def keep_log(log: Path, directory: str) -> None:
+    """Copy the embedded server's log to ``directory``/postgres-embedded.log (if both exist)."""
+    if directory and log.is_file():
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, target / "postgres-embedded.log")
 
 
 def existing_server(dsn: str, source_db: str | None = None) -> PgServer:
