@@ -21,16 +21,11 @@ from factories.races import RaceResultFactory, split_rows
 from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, count, expect_error, factory_for
-from tests.support import catalog
+from tests.support import brief, catalog
 
 Connection = psycopg.Connection[DictRow]
 
-TABLES = sorted([
-    "achievement_definitions", "athlete_achievements", "athlete_profiles", "benchmark_tests",
-    "conversations", "exercise_library", "goals", "hyrox_stations", "messages",
-    "personal_records", "race_results", "race_splits", "training_plan_days",
-    "training_plan_weeks", "training_plans", "workout_logs",
-])  # fmt: skip
+TABLES = sorted(brief.NEW_TABLES)
 
 
 def _batch(conn: Connection, table: str, size: int) -> list[dict[str, Any]]:

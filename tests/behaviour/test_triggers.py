@@ -15,19 +15,12 @@ from tests.behaviour.helpers import (
     fetch,
     triggers_disabled,
 )
-from tests.support import catalog
+from tests.support import brief, catalog
 
 Connection = psycopg.Connection[DictRow]
 
-TABLES = sorted([
-    "achievement_definitions", "athlete_achievements", "athlete_profiles", "benchmark_tests",
-    "conversations", "exercise_library", "goals", "hyrox_stations", "messages",
-    "personal_records", "race_results", "race_splits", "training_plan_days",
-    "training_plan_weeks", "training_plans", "workout_logs",
-])  # fmt: skip
-OWNER_COLUMN = {t: "athlete_id" for t in TABLES} | {"athlete_profiles": "user_id"}
-for _reference in ("hyrox_stations", "exercise_library", "achievement_definitions"):
-    del OWNER_COLUMN[_reference]
+TABLES = sorted(brief.NEW_TABLES)
+OWNER_COLUMN = {t: "athlete_id" for t in brief.ATHLETE_TABLES} | {"athlete_profiles": "user_id"}
 LINK_TRIGGERS = {
     "workout_logs_sync_plan_day_link",
     "training_plan_days_sync_workout_log_link",
