@@ -91,8 +91,9 @@ class BenchSetup:
 class BenchDatabases:
     """Builds a scale's templates, clones and connections on first use; drops them at session end.
 
-    ``ours`` and ``draft`` come from the scale's layer; the ``uid`` design
-    alternative (its own layer: profile ids = user ids) only when asked for.
+    ``ours`` and ``draft`` come from the scale's layer; the design alternatives
+    only when asked for: ``uid`` (its own layer: profile ids = user ids) and
+    ``inline`` (the scale's layer with the identity lookup inlined in the policies).
     """
 
     def __init__(self, server: PgServer, stack: ExitStack) -> None:
@@ -117,6 +118,14 @@ class BenchDatabases:
             setup.samples["uid"] = datasets.sample_athletes(conn, setup.athletes, SAMPLE_ATHLETES)
             conn.rollback()
             setup.connections["uid"] = conn
+        if alternatives and "inline" not in setup.connections:
+            layer = request.getfixturevalue(f"bench_layer_{scale.lower()}")
+            inline = self._clone(layer.template_dbname, f"{DB_PREFIX}_{scale}_inline")
+            with psycopg.connect(inline, autocommit=True) as conn:
+                datasets.install_inline_policies(conn)
+            setup.connections["inline"] = self._connect(inline)
+            # a clone of the same template: the same ids
+            setup.samples["inline"] = setup.samples["ours"]
         return setup
 
     def _clone(self, template: str, dbname: str) -> str:

@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 DATASET_SQL = HERE / "dataset.sql"
 DRAFT_POLICIES_SQL = HERE / "draft_policies.sql"
 UID_POLICIES_SQL = HERE / "uid_policies.sql"
+INLINE_POLICIES_SQL = HERE / "inline_policies.sql"
 
 # Athletes per scale. S is built for the default suite, L only on request.
 SCALES: dict[str, int] = {"S": 1_000, "L": 10_000}
@@ -124,6 +125,12 @@ def install_uid_policies(conn: psycopg.Connection[Any]) -> None:
     """Point every policy and athlete_id default at auth.uid() (the "uid" alternative)."""
     with conn.transaction():
         conn.execute(UID_POLICIES_SQL.read_text(encoding="utf-8"))  # type: ignore[arg-type]  # a file, not a literal
+
+
+def install_inline_policies(conn: psycopg.Connection[Any]) -> None:
+    """Inline the identity lookup into every athlete-table policy (the "inline" alternative)."""
+    with conn.transaction():
+        conn.execute(INLINE_POLICIES_SQL.read_text(encoding="utf-8"))  # type: ignore[arg-type]  # a file, not a literal
 
 
 def _count(conn: psycopg.Connection[Any], query: sql.Composable) -> int:

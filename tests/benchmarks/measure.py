@@ -45,6 +45,9 @@ RATIOS: dict[str, tuple[Variant, Variant]] = {
     "c/a": ("draft", "ours"),
     "a'/b": ("ours_explicit", "owner"),
     "a2/b2": ("uid", "uid_owner"),
+    "a3/b": ("inline", "owner"),
+    "a3/b3": ("inline", "inline_owner"),
+    "a3/a": ("inline", "ours"),
 }
 
 

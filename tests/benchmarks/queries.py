@@ -14,7 +14,13 @@ Variants (the same request, the same data):
 * ``uid`` (a2) a design alternative: profile id = auth user id, so every policy
   reads ``athlete_id = (select auth.uid())`` and the default is ``auth.uid()``;
   on a copy of the same dataset generated with those ids (see uid_policies.sql);
-* ``uid_owner`` (b2) the owner's hand-written statements on that copy: a2's own limit.
+* ``uid_owner`` (b2) the owner's hand-written statements on that copy: a2's own limit;
+* ``inline`` (a3) a design alternative: every athlete-table policy inlines the
+  identity lookup, ``athlete_id = (select p.id from public.athlete_profiles as p
+  where p.user_id = (select auth.uid()))``, instead of calling
+  ``private.current_athlete_id()``; on a copy of the same dataset (see inline_policies.sql);
+* ``inline_owner`` (b3) the owner's hand-written statements on that copy: b on a3's
+  own connection, so a3/b3 has no per-backend bias (a3/b crosses two backends).
 
 Variants on the same database share one connection (one backend), as PostgREST's
 pooled connections serve every role: a per-backend speed difference on a busy
@@ -43,7 +49,9 @@ from psycopg.types.json import Json
 from tests.benchmarks.datasets import Athlete
 from tests.support.impersonation import REQUEST_SEARCH_PATH, athlete_claims
 
-Variant = Literal["ours", "owner", "draft", "uid", "uid_owner", "ours_explicit"]
+Variant = Literal[
+    "ours", "owner", "draft", "uid", "uid_owner", "inline", "inline_owner", "ours_explicit"
+]
 # The issue's three variants, run by every family.
 VARIANTS: tuple[Variant, ...] = ("ours", "owner", "draft")
 # Every family also runs the design alternative; writes run ours_explicit too.
@@ -54,22 +62,28 @@ VARIANT_LABELS: dict[Variant, str] = {
     "draft": "c: the draft's nested policies, as authenticated",
     "uid": "a2: alternative, profile id = auth user id",
     "uid_owner": "b2: owner filter by hand on the a2 copy",
+    "inline": "a3: policies with the identity subquery inlined",
+    "inline_owner": "b3: owner filter by hand on the a3 copy",
     "ours_explicit": "a': our policies, the client passes athlete_id",
 }
-# The database each variant runs on: the migrated copy, or its draft-policy twin.
-Database = Literal["ours", "draft", "uid"]
+# The database each variant runs on: the migrated copy, or a twin with other policies.
+Database = Literal["ours", "draft", "uid", "inline"]
 VARIANT_DATABASE: dict[Variant, Database] = {
     "ours": "ours",
     "owner": "ours",
     "draft": "draft",
     "uid": "uid",
     "uid_owner": "uid",
+    "inline": "inline",
+    "inline_owner": "inline",
     "ours_explicit": "ours",
 }
 # Variants that run as the table owner (RLS bypassed), and those that send the
 # owner by hand (filters on reads, athlete_id in write bodies).
-OWNER_ROLE: frozenset[Variant] = frozenset({"owner", "uid_owner"})
-OWNER_BY_HAND: frozenset[Variant] = frozenset({"owner", "uid_owner", "ours_explicit"})
+OWNER_ROLE: frozenset[Variant] = frozenset({"owner", "uid_owner", "inline_owner"})
+OWNER_BY_HAND: frozenset[Variant] = frozenset(
+    {"owner", "uid_owner", "inline_owner", "ours_explicit"}
+)
 
 # A fixed issue time keeps the claims (and so the statements) identical across runs.
 CLAIMS_ISSUED_AT = 1_767_225_600  # 2026-01-01T00:00:00Z
