@@ -50,7 +50,8 @@ SHORT = {
 # Ratio metrics, as named in extra_info["paired_ratios"], with what each measures.
 METRICS = {
     "cpu": "server CPU: the backend's time on CPU for the whole request (PostgREST preamble, "
-    "prepared statements, commit), from /proc/<pid>/schedstat - the headline metric",
+    "every statement planned and executed, rollback), from /proc/<pid>/schedstat"
+    " - the headline metric",
     "execution": "server, execution only (prepared statement, plan cached: PostgREST's default)",
     "server": "server, planning + execution (unprepared statement)",
     "wall": "wall clock as the client sees the request",
@@ -430,9 +431,10 @@ def markdown(
         "`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)`: *execution* alone is what a request "
         "costs once its prepared statement has a cached plan (PostgREST prepares its "
         "statements), *total* adds planning; *wall* is the whole request as the client sees "
-        "it (transaction, PostgREST preamble, statements prepared after 5 uses as psycopg "
-        "does, body fetched as text). Ratios are medians of per-round ratios. Writes are "
-        "rolled back after each round.",
+        "it (transaction, PostgREST preamble, body fetched as text). Every request is "
+        "rolled back, and psycopg drops its prepared statements at each rollback, so *cpu* "
+        "and *wall* include planning every time: they are the unprepared view, *execution* "
+        "the cached-plan view. Ratios are medians of per-round ratios.",
         "",
     ]
     for scale in _scales(results):
