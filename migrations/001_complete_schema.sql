@@ -65,6 +65,7 @@ create table public.hyrox_stations (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint hyrox_stations_station_number_key unique (station_number),
+  constraint hyrox_stations_id_station_number_key unique (id, station_number),
   constraint hyrox_stations_station_name_key unique (station_name),
   constraint hyrox_stations_station_number_check check (station_number between 1 and 8),
   constraint hyrox_stations_station_name_check check (station_name ~ '[^[:space:]]'),
@@ -634,6 +635,9 @@ create table public.race_splits (
   split_number smallint not null,
   split_type text not null,
   station_id uuid,
+  station_number smallint generated always as (
+    case when split_type = 'station' then split_number / 2 end
+  ) stored,
   time_seconds integer,
   transition_time_seconds integer,
   heart_rate_avg smallint,
@@ -643,8 +647,8 @@ create table public.race_splits (
   constraint race_splits_split_number_key unique (race_result_id, athlete_id, split_number),
   constraint race_splits_race_result_id_fkey foreign key (race_result_id, athlete_id)
     references public.race_results (id, athlete_id) on delete cascade,
-  constraint race_splits_station_id_fkey foreign key (station_id)
-    references public.hyrox_stations (id) on delete restrict,
+  constraint race_splits_station_id_fkey foreign key (station_id, station_number)
+    references public.hyrox_stations (id, station_number) on delete restrict,
   constraint race_splits_split_number_check check (split_number between 1 and 16),
   constraint race_splits_split_type_check check (split_type in ('run', 'station')),
   constraint race_splits_sequence_check
@@ -664,7 +668,9 @@ comment on column public.race_splits.athlete_id is
 comment on column public.race_splits.split_number is
   'Race order 1..16: run 1, station 1, run 2, station 2, …, station 8.';
 comment on column public.race_splits.station_id is
-  'The station of a station split; NULL exactly for runs.';
+  'The station of a station split; NULL exactly for runs. Must be the station raced at that point: split 2k is station k (enforced with station_number).';
+comment on column public.race_splits.station_number is
+  'Generated: the station number a station split must have (split_number / 2); the foreign key to hyrox_stations (id, station_number) ties station_id to race order.';
 comment on column public.race_splits.time_seconds is
   'Segment time; NULL when missing (real DNF results have gaps), never zero.';
 comment on column public.race_splits.transition_time_seconds is
@@ -832,7 +838,7 @@ create index race_results_athlete_id_race_date_idx
 
 create index race_splits_athlete_id_station_id_idx on public.race_splits (athlete_id, station_id);
 create index race_splits_station_id_idx
-  on public.race_splits (station_id) where station_id is not null;
+  on public.race_splits (station_id, station_number) where station_id is not null;
 
 create index personal_records_athlete_id_record_type_idx
   on public.personal_records (athlete_id, record_type, date_achieved);

@@ -217,7 +217,8 @@ def test_deleting_the_parent_decides_the_childs_fate(factories_bound: Connection
     assert fk.table == link.child_table
     before = fetch(factories_bound, link.child_table, link.child_id)
     assert before is not None
-    link_columns = [c for c in fk.columns if c != "athlete_id"]
+    # the columns that point at the parent's id (not the owner or a matching key part)
+    link_columns = [c for c, r in zip(fk.columns, fk.referenced_columns, strict=True) if r == "id"]
     assert all(before[c] == link.parent_id for c in link_columns)
 
     if fk.on_delete == "cascade":
@@ -281,3 +282,20 @@ def test_new_child_of_another_athletes_parent_is_refused(factories_bound: Connec
         factories_bound, psycopg.errors.ForeignKeyViolation, "messages_conversation_id_fkey"
     ):
         MessageFactory(conversation=conversation, athlete_id=stranger.id)
+
+
+@pytest.mark.parametrize("split_number", [2, 8, 16])
+def test_a_station_split_names_the_station_raced_at_that_point(
+    factories_bound: Connection, split_number: int
+):
+    """Split 2k must be station k: any other station is refused by race_splits_station_id_fkey."""
+    by_number = {s.station_number: s for s in stations()}
+    right = by_number[split_number // 2]
+    wrong = by_number[split_number // 2 % 8 + 1]
+    split = RaceSplitFactory(split_number=split_number, station_id=right.id)
+    assert (split.station_id, split.station_number) == (right.id, right.station_number)
+    assert RaceSplitFactory(split_number=split_number - 1).station_number is None  # a run
+    with expect_error(
+        factories_bound, psycopg.errors.ForeignKeyViolation, "race_splits_station_id_fkey"
+    ):
+        RaceSplitFactory(split_number=split_number, station_id=wrong.id)

@@ -155,6 +155,7 @@ def test_every_default_has_an_expectation(conn: Connection):
         for t in TABLES
         for c in catalog.columns(conn, t)
         if c.default is not None
+        and not c.generated
         and c.name not in ("id", "created_at", "updated_at")
         and c.name != "athlete_id"
     }
@@ -179,7 +180,7 @@ def test_column_defaults_apply(factories_bound: Connection, table: str):
     """Inserting DEFAULT stores the designed default for every defaulted column."""
     columns = [
         c.name for c in catalog.columns(factories_bound, table)
-        if c.default is not None and c.name != "athlete_id"
+        if c.default is not None and not c.generated and c.name != "athlete_id"
     ]  # fmt: skip
     overrides: dict[str, Any] = dict.fromkeys(columns, factories.DEFAULT)
     if table == "hyrox_stations":
@@ -354,9 +355,11 @@ UNIQUE_CASES: dict[str, Callable[[Connection], Duplicate]] = {
     "training_plan_days_linked_workout_log_key": _two_days_one_log,
 }
 
-# (id, athlete_id) keys exist as targets of the composite same-owner foreign keys; id alone
-# is the primary key, so only a duplicate id (the pkey) could ever violate them.
+# (id, athlete_id) keys exist as targets of the composite same-owner foreign keys, and
+# (id, station_number) as the target of the split-to-station-order key; id alone is the
+# primary key, so only a duplicate id (the pkey) could ever violate them.
 FK_TARGET_KEYS = {
+    "hyrox_stations_id_station_number_key",
     "conversations_id_athlete_id_key",
     "race_results_id_athlete_id_key",
     "training_plan_days_id_athlete_id_key",
@@ -381,15 +384,16 @@ def test_every_unique_rule_has_a_case(conn: Connection):
 
 
 def test_fk_target_keys_lead_with_the_primary_key_and_are_referenced(conn: Connection):
-    """Each (id, athlete_id) key starts with the pkey column and backs a composite FK."""
+    """Each composite-FK target key starts with the pkey column and backs a composite FK."""
     indexes = {i.name: i for i in _unique_indexes(conn)}
     referenced = {
         (fk.referenced_table, tuple(fk.referenced_columns)) for fk in catalog.foreign_keys(conn)
     }
     for name in FK_TARGET_KEYS:
         index = indexes[name]
-        assert index.columns == ["id", "athlete_id"], name
-        assert (index.table, ("id", "athlete_id")) in referenced, name
+        assert len(index.columns) == 2, name
+        assert index.columns[0] == "id", name
+        assert (index.table, tuple(index.columns)) in referenced, name
 
 
 @pytest.mark.parametrize("name", sorted(UNIQUE_CASES))
@@ -406,7 +410,10 @@ def test_primary_key_refuses_a_duplicate_id(factories_bound: Connection, table: 
     make = factory_for(table)
     first = make() if table != "hyrox_stations" else HyroxStationFactory(station_number=3)
     with expect_error(factories_bound, psycopg.errors.UniqueViolation, f"{table}_pkey"):
-        values = {k: v for k, v in first.items() if k not in ("created_at", "updated_at")}
+        generated = {c.name for c in catalog.columns(factories_bound, table) if c.generated}
+        values = {
+            k: v for k, v in first.items() if k not in {"created_at", "updated_at", *generated}
+        }
         if table == "athlete_profiles":
             values["user_id"] = AuthUserFactory().id
         base.insert_row(factories_bound, f"public.{table}", values)

@@ -122,11 +122,26 @@ def select_owners(table: str, owner_column: str) -> Statement:
 
 
 def insert_record(table: str, record: Mapping[str, Any], *, omit: Iterable[str] = ()) -> Statement:
-    """Insert ``record`` (a row as ``to_jsonb`` shows it), leaving ``omit`` to their defaults."""
+    """Insert ``record`` (a row as ``to_jsonb`` shows it), leaving ``omit`` to their defaults.
+
+    Generated columns are always left out: the server computes them.
+    """
     left_out = set(omit)
-    columns = [sql.Identifier(column) for column in record if column not in left_out]
 
     def run(conn: Connection) -> psycopg.Cursor[DictRow]:
+        generated = {
+            row["attname"]
+            for row in conn.execute(
+                "select attname from pg_attribute"
+                " where attrelid = %s::regclass and attgenerated <> ''",
+                (table_sql(table).as_string(conn),),
+            )
+        }
+        columns = [
+            sql.Identifier(column)
+            for column in record
+            if column not in left_out and column not in generated
+        ]
         query = sql.SQL(
             "insert into {table} ({columns}) select {columns}"
             " from jsonb_populate_record(null::{table}, %s)"
