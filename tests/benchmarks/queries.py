@@ -520,10 +520,17 @@ def run_request(
     athlete: Athlete,
     variant: Variant,
     statements: Sequence[Statement],
+    *,
+    rollback: bool = True,
 ) -> list[Any]:
-    """Run one request in its own transaction, rolled back; return each statement's body."""
+    """Run one request in its own transaction; return each statement's body.
+
+    Writes must be rolled back (``rollback=True``) so every round sees the same data.
+    Reads may commit: psycopg forgets its prepared statements at every rollback, so only
+    committed requests get cached plans, as PostgREST's prepared statements do.
+    """
     bodies: list[Any] = []
-    with conn.transaction(force_rollback=True), conn.cursor(row_factory=tuple_row) as cur:
+    with conn.transaction(force_rollback=rollback), conn.cursor(row_factory=tuple_row) as cur:
         start_request(cur, athlete, variant)
         for statement in statements:
             cur.execute(statement.query, statement.params)
@@ -538,10 +545,12 @@ def explain_request(
     athlete: Athlete,
     variant: Variant,
     statements: Sequence[Statement],
+    *,
+    rollback: bool = True,
 ) -> list[dict[str, Any]]:
-    """EXPLAIN (ANALYZE, VERBOSE, TIMING OFF) each statement of a request; rolled back."""
+    """EXPLAIN (ANALYZE, VERBOSE, TIMING OFF) each statement of a request (see run_request)."""
     plans: list[dict[str, Any]] = []
-    with conn.transaction(force_rollback=True), conn.cursor(row_factory=tuple_row) as cur:
+    with conn.transaction(force_rollback=rollback), conn.cursor(row_factory=tuple_row) as cur:
         start_request(cur, athlete, variant)
         for statement in statements:
             cur.execute(

@@ -50,8 +50,7 @@ SHORT = {
 # Ratio metrics, as named in extra_info["paired_ratios"], with what each measures.
 METRICS = {
     "cpu": "server CPU: the backend's time on CPU for the whole request (PostgREST preamble, "
-    "every statement planned and executed, rollback), from /proc/<pid>/schedstat"
-    " - the headline metric",
+    "statements, commit or rollback), from /proc/<pid>/schedstat - the headline metric",
     "execution": "server, execution only (prepared statement, plan cached: PostgREST's default)",
     "server": "server, planning + execution (unprepared statement)",
     "wall": "wall clock as the client sees the request",
@@ -431,10 +430,11 @@ def markdown(
         "`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)`: *execution* alone is what a request "
         "costs once its prepared statement has a cached plan (PostgREST prepares its "
         "statements), *total* adds planning; *wall* is the whole request as the client sees "
-        "it (transaction, PostgREST preamble, body fetched as text). Every request is "
-        "rolled back, and psycopg drops its prepared statements at each rollback, so *cpu* "
-        "and *wall* include planning every time: they are the unprepared view, *execution* "
-        "the cached-plan view. Ratios are medians of per-round ratios.",
+        "it (transaction, PostgREST preamble, body fetched as text). Reads commit, so "
+        "psycopg's prepared statements (prepared after 5 uses) keep their cached plans, as "
+        "PostgREST's do; writes are rolled back after each round, and since psycopg drops "
+        "its prepared statements at every rollback, a write's *cpu* and *wall* include "
+        "planning. Ratios are medians of per-round ratios.",
         "",
     ]
     for scale in _scales(results):

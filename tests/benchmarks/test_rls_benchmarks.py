@@ -46,7 +46,7 @@ def test_rls_request(benchmark: BenchmarkFixture, bench_case: BenchCase, bench_s
         return (athlete, statements_for(family, athlete, variant)), {}
 
     def send(athlete: Athlete, statements: list[Statement]) -> list[Any]:
-        return run_request(conn, athlete, variant, statements)
+        return run_request(conn, athlete, variant, statements, rollback=family.kind == "write")
 
     benchmark.group = f"{family.name} @ {bench_case.scale}"
     benchmark.extra_info.update(
