@@ -28,8 +28,9 @@ machine then cannot bias a/b or a2/b2.
 
 A request runs like PostgREST runs one: a transaction that first sets the
 search_path, the role and the JWT claims transaction-locally (one statement),
-then runs the request's statements. Benchmarks roll every request back, so the
-data stays the same from round to round and from variant to variant.
+then runs the request's statements. Benchmarks roll every write back, so the
+data stays the same from round to round and from variant to variant; reads
+commit, so psycopg's prepared statements keep their plans (see run_request).
 """
 
 from __future__ import annotations
