@@ -23,7 +23,6 @@ def snapshot(_shared_connection: Any) -> dict[str, Any]:  # noqa: ANN401 - harne
             "foreign_keys": catalog.foreign_keys(conn),
             "checks": catalog.check_constraints(conn),
             "indexes": catalog.indexes(conn),
-            "triggers": catalog.triggers(conn),
             "policies": catalog.policies(conn),
             "private_functions": catalog.functions(conn, schema="private"),
             "pre_existing": catalog.tables(conn, exclude=brief.NEW_TABLES),
@@ -64,7 +63,7 @@ def test_every_table_has_a_generated_uuid_primary_key(snapshot: dict[str, Any], 
 
 @pytest.mark.parametrize("table", sorted(brief.NEW_TABLES))
 def test_every_table_has_server_maintained_timestamps(snapshot: dict[str, Any], table: str) -> None:
-    """Principle 2: created_at/updated_at not null default now(), updated_at set by a trigger."""
+    """Principle 2: created_at/updated_at not null default now() (triggers: test_triggers.py)."""
     cols = columns_of(snapshot, table)
     for name in ("created_at", "updated_at"):
         assert (cols[name].data_type, cols[name].not_null, cols[name].default) == (
@@ -72,27 +71,6 @@ def test_every_table_has_server_maintained_timestamps(snapshot: dict[str, Any], 
             True,
             "now()",
         )
-    trigger = next(t for t in snapshot["triggers"] if t.name == f"{table}_set_updated_at")
-    assert (trigger.function, trigger.timing, trigger.events, trigger.for_each_row) == (
-        "private.update_updated_at",
-        "before",
-        ["update"],
-        True,
-    )
-
-
-@pytest.mark.parametrize("table", sorted(brief.ATHLETE_TABLES))
-def test_every_athlete_table_has_an_immutable_owner(snapshot: dict[str, Any], table: str) -> None:
-    """Principle 3: a not-null owner column, guarded against change by a trigger."""
-    owner = "user_id" if table == "athlete_profiles" else "athlete_id"
-    assert columns_of(snapshot, table)[owner].not_null
-    trigger = next(t for t in snapshot["triggers"] if t.name == f"{table}_owner_immutable")
-    assert (trigger.function, trigger.timing, trigger.events) == (
-        "private.forbid_owner_change",
-        "before",
-        ["update"],
-    )
-    assert f"UPDATE OF {owner}" in trigger.definition
 
 
 def test_every_link_between_athlete_tables_carries_the_owner(snapshot: dict[str, Any]) -> None:

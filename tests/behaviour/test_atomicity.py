@@ -20,8 +20,8 @@ from factories.providers import split_times
 from factories.races import RaceResultFactory, split_rows
 from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
-from tests.behaviour.helpers import PRE_EXISTING_TABLES, count, expect_error, factory_for
-from tests.support import brief, catalog
+from tests.behaviour.helpers import count, expect_error, factory_for
+from tests.support import brief
 
 Connection = psycopg.Connection[DictRow]
 
@@ -87,11 +87,6 @@ def _insert_many(conn: Connection, table: str, rows: list[dict[str, Any]]) -> No
         ),
         params,
     )
-
-
-def test_tables_match_the_catalog(conn: Connection):
-    """Every migration table is covered by the batch tests below."""
-    assert [t.name for t in catalog.tables(conn, exclude=PRE_EXISTING_TABLES)] == TABLES
 
 
 @pytest.mark.parametrize("table", TABLES)

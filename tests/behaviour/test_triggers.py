@@ -46,15 +46,6 @@ def _triggers(conn: Connection) -> dict[str, catalog.Trigger]:
     return {t.name: t for t in catalog.triggers(conn) if t.table not in PRE_EXISTING_TABLES}
 
 
-def test_tables_with_updated_at_are_all_the_tables(conn: Connection):
-    """Every migration table is mutable and has created_at and updated_at."""
-    tables = [t.name for t in catalog.tables(conn, exclude=PRE_EXISTING_TABLES)]
-    assert tables == TABLES
-    for table in tables:
-        names = {c.name for c in catalog.columns(conn, table)}
-        assert {"created_at", "updated_at"} <= names, table
-
-
 def test_every_trigger_is_known_and_tested(conn: Connection):
     """The catalog holds exactly the updated_at, owner and link triggers (no untested one)."""
     expected = (
