@@ -18,6 +18,7 @@ from tests.support.concurrency import (
     wait_until,
     waiting_at_gate,
 )
+from tests.support.impersonation import service_claims
 
 Connection = psycopg.Connection[DictRow]
 
@@ -132,3 +133,24 @@ def test_account_deleted_while_the_other_device_writes(
     after = owned_rows(owner, bystander)
     assert after["athlete_profiles"] == bystander_before["athlete_profiles"] == 1
     assert after["workout_logs"] == bystander_before["workout_logs"]  # L3 in, L1 out
+
+
+@pytest.mark.commits
+def test_service_role_requests_take_no_athlete_lock(
+    owner: Connection, control: Connection, sessions: list[Connection]
+):
+    """The documented limit (design doc 6.2): the service role has no auth.uid(), so its writes
+    do not queue on the athlete's profile row; it commits while the athlete's request holds it."""
+    world = build_world(owner)
+    coach_note = "update workout_logs set notes = 'coach note' where id = %(L2)s"
+    with Gate(control) as gate:
+        athlete = Request(
+            sessions[0], world.claims, [(PATHS["soft_delete_plan"], world.params(0))], gated=True
+        )
+        backend = Request(sessions[1], service_claims(), [(coach_note, world.params(1))])
+        with athlete, backend:
+            athlete.start()
+            wait_until(control, waiting_at_gate, athlete.pid, also=athlete)
+            assert backend.start().result() == [1]
+            gate.open()
+            athlete.result()

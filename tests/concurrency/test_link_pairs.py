@@ -19,6 +19,7 @@ deadlock or serialisation error.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import psycopg
 import pytest
@@ -69,13 +70,24 @@ def outcome(error: BaseException | None) -> str | None:
     raise error
 
 
-def run_serially(owner: Connection, world: World, paths: tuple[str, str]) -> list[str | None]:
-    """Run the paths one after the other, each as its own committed request."""
+Spec = str | tuple[str, ...]
+"""A request: one path, or several paths run as statements of one transaction."""
+
+
+def statements(world: World, turn: int, spec: Spec) -> list[tuple[str, dict[str, Any]]]:
+    """The request's statements with the ``turn``-th request's parameters."""
+    paths = (spec,) if isinstance(spec, str) else spec
+    return [(PATHS[path], world.params(turn)) for path in paths]
+
+
+def run_serially(owner: Connection, world: World, requests: tuple[Spec, Spec]) -> list[str | None]:
+    """Run the requests one after the other, each as its own committed transaction."""
     outcomes: list[str | None] = []
-    for turn, path in enumerate(paths):
+    for turn, spec in enumerate(requests):
         try:
             with acting_as(owner, world.claims):
-                owner.execute(PATHS[path], world.params(turn))
+                for query, params in statements(world, turn, spec):
+                    owner.execute(query, params)
         except psycopg.Error as error:
             outcomes.append(error.sqlstate)
         else:
@@ -84,17 +96,12 @@ def run_serially(owner: Connection, world: World, paths: tuple[str, str]) -> lis
 
 
 def run_concurrently(
-    control: Connection, sessions: list[Connection], world: World, paths: tuple[str, str]
+    control: Connection, sessions: list[Connection], world: World, requests: tuple[Spec, Spec]
 ) -> tuple[list[str | None], bool]:
     """Force the interleaving; return the outcomes and whether the second waited on the profile."""
-    first_path, second_path = paths
     with Gate(control) as gate:
-        first = Request(
-            sessions[0], world.claims, [(PATHS[first_path], world.params(0))], gated=True
-        )
-        second = Request(
-            sessions[1], world.claims, [(PATHS[second_path], world.params(1))], gated=True
-        )
+        first = Request(sessions[0], world.claims, statements(world, 0, requests[0]), gated=True)
+        second = Request(sessions[1], world.claims, statements(world, 1, requests[1]), gated=True)
         with first, second:
             first.start()
             wait_until(control, waiting_at_gate, first.pid, also=first)
@@ -107,6 +114,23 @@ def run_concurrently(
     return [outcome(first.error), outcome(second.error)], on_profile
 
 
+def assert_ends_as_if_serial(
+    owner: Connection, control: Connection, sessions: list[Connection], requests: tuple[Spec, Spec]
+) -> None:
+    """Run the requests concurrently (forced) and serially; both must end the same, no deadlock,
+    the second must have waited on the profile row, and the link must be consistent."""
+    concurrent_world = build_world(owner)
+    outcomes, on_profile = run_concurrently(control, sessions, concurrent_world, requests)
+    assert "40P01" not in outcomes, f"deadlock: {outcomes}"
+    assert on_profile, "the second request did not wait on the athlete's profile row first"
+
+    serial_world = build_world(owner)
+    assert outcomes == run_serially(owner, serial_world, requests)
+    assert state_of(owner, concurrent_world) == state_of(owner, serial_world)
+    assert_link_consistent(owner, concurrent_world.athlete_id)
+    assert set(outcomes) <= {None, "23503"}, outcomes
+
+
 @pytest.mark.commits
 @pytest.mark.parametrize(("first", "second"), PAIRS, ids=[f"{a}-then-{b}" for a, b in PAIRS])
 def test_concurrent_pair_ends_as_if_serial(
@@ -114,16 +138,29 @@ def test_concurrent_pair_ends_as_if_serial(
 ):
     """Two devices, paths forced to meet: no deadlock, the second waits on the profile row,
     and the end state is the serial one, consistent."""
-    concurrent_world = build_world(owner)
-    outcomes, on_profile = run_concurrently(control, sessions, concurrent_world, (first, second))
-    assert "40P01" not in outcomes, f"deadlock: {outcomes}"
-    assert on_profile, "the second request did not wait on the athlete's profile row first"
+    assert_ends_as_if_serial(owner, control, sessions, (first, second))
 
-    serial_world = build_world(owner)
-    assert outcomes == run_serially(owner, serial_world, (first, second))
-    assert state_of(owner, concurrent_world) == state_of(owner, serial_world)
-    assert_link_consistent(owner, concurrent_world.athlete_id)
-    assert set(outcomes) <= {None, "23503"}, outcomes
+
+MULTI_STATEMENT = ("mark_day_done", "relink_log", "unlink_day")
+"""One transaction of three link writes from both sides (an RPC, or a client transaction)."""
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize("other", sorted(PATHS))
+@pytest.mark.parametrize("multi_first", [True, False], ids=["multi-first", "multi-second"])
+def test_multi_statement_transaction_keeps_the_order(
+    owner: Connection,
+    control: Connection,
+    sessions: list[Connection],
+    other: str,
+    multi_first: bool,
+):
+    """The profile lock of a transaction's first statement is held to COMMIT: its later
+    statements never meet the other device's request half-way."""
+    requests: tuple[Spec, Spec] = (
+        (MULTI_STATEMENT, other) if multi_first else (other, MULTI_STATEMENT)
+    )
+    assert_ends_as_if_serial(owner, control, sessions, requests)
 
 
 def test_paths_cover_every_link_writer():
