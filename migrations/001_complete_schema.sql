@@ -980,11 +980,41 @@ $$;
 comment on function private.derive_plan_day_completion() is
   'BEFORE INSERT/UPDATE trigger on training_plan_days: is_completed := the linked log is completed or partial and not soft-deleted.';
 
+-- One lock order for everything that can reach both sides of the link: a
+-- request first locks the requesting athlete's profile row, before its first
+-- row of a plan, week, day, log or conversation. Two requests of one athlete
+-- then queue on that row instead of each holding one side of the link and
+-- waiting for the other (a deadlock). NO KEY UPDATE does not conflict with the
+-- KEY SHARE locks of foreign-key checks, so other writes are not slowed; an
+-- account deletion locks the same row first (it deletes it). Nested statements
+-- (link triggers, foreign-key actions) run inside a request that already holds
+-- it: the triggers fire only at pg_trigger_depth() = 0. Invoker rights: the
+-- athlete reads and locks their own profile through its select and update
+-- policies. No requesting athlete (service role, auth admin): no lock.
+create function private.lock_requesting_athlete()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+  perform 1
+  from public.athlete_profiles as p
+  where p.user_id = (select auth.uid())
+  for no key update of p;
+  return null;
+end
+$$;
+
+comment on function private.lock_requesting_athlete() is
+  'BEFORE STATEMENT trigger (top-level statements only) on the tables the plan-day <-> workout-log link reaches: locks the requesting athlete''s profile row (FOR NO KEY UPDATE) so every request of one athlete takes its locks in one order, profile first. No-op without auth.uid().';
+
 revoke all on function private.update_updated_at() from public;
 revoke all on function private.forbid_owner_change() from public;
 revoke all on function private.sync_plan_day_from_workout_log() from public;
 revoke all on function private.sync_workout_log_from_plan_day() from public;
 revoke all on function private.derive_plan_day_completion() from public;
+revoke all on function private.lock_requesting_athlete() from public;
 
 -- updated_at on every table
 create trigger hyrox_stations_set_updated_at before update on public.hyrox_stations
@@ -1077,6 +1107,25 @@ create trigger training_plan_days_sync_workout_log_link
 create trigger training_plan_days_derive_completion
   before insert or update on public.training_plan_days
   for each row execute function private.derive_plan_day_completion();
+
+-- the lock order of the link: the requesting athlete's profile row first, on
+-- every table whose writes reach training_plan_days or workout_logs
+do $$
+declare
+  t text;
+begin
+  foreach t in array array[
+    'conversations', 'training_plans', 'training_plan_weeks', 'training_plan_days', 'workout_logs'
+  ] loop
+    execute format(
+      'create trigger %I before insert or update or delete on public.%I'
+      ' for each statement when (pg_trigger_depth() = 0)'
+      ' execute function private.lock_requesting_athlete()',
+      t || '_lock_athlete_first', t
+    );
+  end loop;
+end
+$$;
 
 -- =============================================================================
 -- Section: privileges
