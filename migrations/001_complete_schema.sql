@@ -1110,22 +1110,26 @@ create trigger training_plan_days_derive_completion
 
 -- the lock order of the link: the requesting athlete's profile row first, on
 -- every table whose writes reach training_plan_days or workout_logs
-do $$
-declare
-  t text;
-begin
-  foreach t in array array[
-    'conversations', 'training_plans', 'training_plan_weeks', 'training_plan_days', 'workout_logs'
-  ] loop
-    execute format(
-      'create trigger %I before insert or update or delete on public.%I'
-      ' for each statement when (pg_trigger_depth() = 0)'
-      ' execute function private.lock_requesting_athlete()',
-      t || '_lock_athlete_first', t
-    );
-  end loop;
-end
-$$;
+create trigger conversations_lock_athlete_first
+  before insert or update or delete on public.conversations
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger training_plans_lock_athlete_first
+  before insert or update or delete on public.training_plans
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger training_plan_weeks_lock_athlete_first
+  before insert or update or delete on public.training_plan_weeks
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger training_plan_days_lock_athlete_first
+  before insert or update or delete on public.training_plan_days
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger workout_logs_lock_athlete_first
+  before insert or update or delete on public.workout_logs
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
 
 -- =============================================================================
 -- Section: privileges
