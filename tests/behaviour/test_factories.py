@@ -108,8 +108,16 @@ def test_plan_graph_has_16_weeks_of_7_days(factories_bound: Connection):
 
 @pytest.mark.parametrize(
     "traits",
-    [{}, {"pro": True}, {"doubles": True}, {"women": True}, {"penalised": True}],
-    ids=["open-men", "pro", "doubles", "women", "penalised"],
+    [
+        {},
+        {"pro": True},
+        {"doubles": True},
+        {"pro_doubles": True},
+        {"relay": True},
+        {"women": True},
+        {"penalised": True},
+    ],
+    ids=["open-men", "pro", "doubles", "pro-doubles", "relay", "women", "penalised"],
 )
 def test_race_graph_splits_add_up_to_the_total(factories_bound: Connection, traits: dict[str, Any]):
     """A finished race has 16 splits in order whose times + roxzone + penalty = the total."""
