@@ -253,18 +253,27 @@ def _bulk_insert(table: str, columns: Sequence[str]) -> sql.Composed:
     ).format(table=sql.Identifier("public", table), names=names)
 
 
-def _write(
-    cur: psycopg.Cursor[Any],
+def _request(
+    conn: psycopg.Connection[Any],
+    user_id: uuid.UUID,
     results: Sequence[Result],
     events: Mapping[str, Event],
-    athlete_id: uuid.UUID,
-    stations: Mapping[int, Any],
 ) -> dict[Result, uuid.UUID]:
+    """One request as the athlete: look up who I am and the stations, then two bulk inserts."""
     ids = {result: uuid.uuid4() for result in results}
-    races = [result_row(r, events[r.event_id], ids[r], athlete_id) for r in results]
-    splits = [row for r in results for row in split_rows(r, ids[r], athlete_id, stations)]
-    cur.execute(_bulk_insert("race_results", RESULT_COLUMNS), (Json(races),))
-    cur.execute(_bulk_insert("race_splits", SPLIT_COLUMNS), (Json(splits),))
+    with acting_as(conn, athlete_claims(user_id)), conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(
+            "select (select p.id from public.athlete_profiles as p),"
+            " (select jsonb_object_agg(s.station_number, s.id) from public.hyrox_stations as s)"
+        )
+        athlete_id, by_number = cur.fetchone() or (None, None)
+        if athlete_id is None:
+            raise LookupError(f"user {user_id} has no athlete profile")
+        stations = {int(number): station for number, station in (by_number or {}).items()}
+        races = [result_row(r, events[r.event_id], ids[r], athlete_id) for r in results]
+        splits = [row for r in results for row in split_rows(r, ids[r], athlete_id, stations)]
+        cur.execute(_bulk_insert("race_results", RESULT_COLUMNS), (Json(races),))
+        cur.execute(_bulk_insert("race_splits", SPLIT_COLUMNS), (Json(splits),))
     return ids
 
 
@@ -274,30 +283,24 @@ def import_results(
     results: Iterable[Result],
     events: Mapping[str, Event],
 ) -> ImportReport:
-    """Store ``results`` as the athlete ``user_id`` (one request; per result on refusal)."""
+    """Store ``results`` as the athlete ``user_id``: one request, or one per result on refusal.
+
+    A refused request writes nothing (it is one transaction, or a savepoint inside the
+    caller's); the results are then sent one by one and each refusal is recorded.
+    """
     batch = list(results)
     report = ImportReport()
-    with acting_as(conn, athlete_claims(user_id)), conn.cursor(row_factory=tuple_row) as cur:
-        cur.execute("select p.id from public.athlete_profiles as p")
-        (athlete_id,) = cur.fetchone() or (None,)
-        if athlete_id is None:
-            raise LookupError(f"user {user_id} has no athlete profile")
-        cur.execute("select station_number, id from public.hyrox_stations")
-        stations = dict(cur.fetchall())
+    try:
+        report.race_ids.update(_request(conn, user_id, batch, events))
+        return report
+    except psycopg.errors.IntegrityError:
+        pass
+    for result in batch:
         try:
-            with conn.transaction():
-                report.race_ids.update(_write(cur, batch, events, athlete_id, stations))
-            return report
-        except psycopg.errors.IntegrityError:
-            pass
-        for result in batch:
-            try:
-                with conn.transaction():
-                    report.race_ids.update(_write(cur, [result], events, athlete_id, stations))
-            except psycopg.errors.IntegrityError as error:
-                report.refused.append(
-                    (result, error.diag.constraint_name or error.diag.message_primary or "")
-                )
+            report.race_ids.update(_request(conn, user_id, [result], events))
+        except psycopg.errors.IntegrityError as error:
+            why = error.diag.constraint_name or error.diag.message_primary or ""
+            report.refused.append((result, why))
     return report
 
 
