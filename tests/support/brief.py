@@ -3,7 +3,8 @@
 Renames and reshapes decided in docs/design_decisions.md are applied here on
 purpose (``age`` -> ``date_of_birth``, division split into division + format,
 ``station-specific`` -> ``station_specific``); anything else the brief names must
-exist exactly as named.
+exist exactly as named. The last section (``PUBLISHED_*``) is the sport's own
+vocabulary, from the Hyrox domain note and published results, not from the brief.
 """
 
 from __future__ import annotations
