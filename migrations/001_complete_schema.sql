@@ -196,6 +196,10 @@ create table public.athlete_profiles (
     check (hyrox_division in ('open', 'pro', 'adaptive', 'elite_15')),
   constraint athlete_profiles_hyrox_format_check
     check (hyrox_format in ('singles', 'doubles', 'relay')),
+  constraint athlete_profiles_hyrox_division_format_check check (
+    hyrox_division = 'open' or hyrox_format = 'singles'
+    or (hyrox_division = 'pro' and hyrox_format = 'doubles')
+  ),
   constraint athlete_profiles_hyrox_race_count_check check (hyrox_race_count >= 0),
   constraint athlete_profiles_training_history_check
     check (jsonb_typeof(training_history) = 'object'),
@@ -218,7 +222,7 @@ comment on column public.athlete_profiles.date_of_birth is
 comment on column public.athlete_profiles.hyrox_division is
   'Division usually raced: open | pro | adaptive | elite_15. Doubles and relay are formats, see hyrox_format.';
 comment on column public.athlete_profiles.hyrox_format is
-  'Format usually raced: singles | doubles | relay.';
+  'Format usually raced: singles | doubles | relay. Combined with hyrox_division as on race_results (no pro relay, adaptive and elite_15 singles only).';
 comment on column public.athlete_profiles.hyrox_race_count is
   'Number of Hyrox races completed before and outside this app; an experience indicator.';
 comment on column public.athlete_profiles.training_history is
@@ -595,11 +599,25 @@ create table public.race_results (
   constraint race_results_division_check
     check (division in ('open', 'pro', 'adaptive', 'elite_15')),
   constraint race_results_format_check check (format in ('singles', 'doubles', 'relay')),
+  -- Published combinations: Open in every format, Pro singles and Pro Doubles, Adaptive and
+  -- Elite 15 singles only (no Pro relay, no Adaptive or Elite 15 pairs).
+  constraint race_results_division_format_check check (
+    division = 'open' or format = 'singles' or (division = 'pro' and format = 'doubles')
+  ),
   constraint race_results_race_category_check check (race_category in ('men', 'women', 'mixed')),
-  constraint race_results_age_group_check check (age_group in (
+  constraint race_results_singles_race_category_check
+    check (format <> 'singles' or race_category <> 'mixed'),
+  -- Age groups differ by format; each rule tests only its own format, NULL (not published)
+  -- passes every rule.
+  constraint race_results_singles_age_group_check check (format <> 'singles' or age_group in (
     '16-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', '55-59',
-    '60-64', '65-69', '70-74', '75-79', '80-84', '85-89'
+    '60-64', '65-69', '70+', '70-74', '75-79', '80+'
   )),
+  constraint race_results_doubles_age_group_check check (format <> 'doubles' or age_group in (
+    '16-29', '30-39', '40-49', '50-59', '60-69', '60+', '70+'
+  )),
+  constraint race_results_relay_age_group_check
+    check (format <> 'relay' or age_group in ('16-39', '40+')),
   constraint race_results_status_check check (status in ('finished', 'dnf', 'dsq')),
   constraint race_results_total_time_seconds_check
     check (total_time_seconds > 0 and total_time_seconds < 21600),
@@ -614,13 +632,13 @@ comment on table public.race_results is
 comment on column public.race_results.season is
   'Hyrox season number, e.g. 8 = 2025/26.';
 comment on column public.race_results.division is
-  'open | pro | adaptive | elite_15. Age group and format are separate columns (the draft mixed them).';
+  'open | pro | adaptive | elite_15. Age group and format are separate columns (the draft mixed them). Pro Doubles = pro + doubles; adaptive and elite_15 are singles only; relay is open only.';
 comment on column public.race_results.format is
-  'singles | doubles | relay.';
+  'singles | doubles | relay; decides which age groups and categories exist.';
 comment on column public.race_results.race_category is
-  'men | women | mixed (mixed only exists for doubles and relay).';
+  'men | women | mixed (mixed only exists for doubles and relay). NULL when not published.';
 comment on column public.race_results.age_group is
-  'Official age group on race day (doubles: the pair''s average age).';
+  'Official age group as published, per format: singles 16-24, 25-29 … 65-69, 70+ (or 70-74, 75-79, 80+); doubles 16-29, 30-39 … 60-69 (or 60+, 70+), by the pair''s average age; relay 16-39, 40+. NULL when the result has none.';
 comment on column public.race_results.total_time_seconds is
   'Official total including roxzone and penalties; under 6 h. NULL allowed for DNF/DSQ.';
 comment on column public.race_results.penalty_seconds is
