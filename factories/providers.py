@@ -74,7 +74,7 @@ SEXES = ("male", "female", "other")
 PHASES = ("general_prep", "specific_prep", "competition_prep", "taper")
 #: Age groups as published, per format (hyrox-domain.md "Age groups differ by format"):
 #: singles 16-24, 25-29 ... 65-69, 70+ (some regions 70-74, 75-79, 80+); doubles in 10-year
-#: bands by the pair's average age (60-69 also published as 60+); relay 16-39 and 40+.
+#: bands by the pair's average age (60-69 also published as 60+ or 60-70+); relay 16-39 and 40+.
 SINGLES_AGE_GROUPS = (
     "16-24",
     *(f"{low}-{low + 4}" for low in range(25, 70, 5)),
@@ -83,7 +83,7 @@ SINGLES_AGE_GROUPS = (
     "75-79",
     "80+",
 )
-DOUBLES_AGE_GROUPS = ("16-29", "30-39", "40-49", "50-59", "60-69", "60+", "70+")
+DOUBLES_AGE_GROUPS = ("16-29", "30-39", "40-49", "50-59", "60-69", "60+", "60-70+", "70+")
 RELAY_AGE_GROUPS = ("16-39", "40+")
 AGE_GROUPS: dict[str, tuple[str, ...]] = {
     "singles": SINGLES_AGE_GROUPS,

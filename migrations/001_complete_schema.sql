@@ -614,7 +614,7 @@ create table public.race_results (
     '60-64', '65-69', '70+', '70-74', '75-79', '80+'
   )),
   constraint race_results_doubles_age_group_check check (format <> 'doubles' or age_group in (
-    '16-29', '30-39', '40-49', '50-59', '60-69', '60+', '70+'
+    '16-29', '30-39', '40-49', '50-59', '60-69', '60+', '60-70+', '70+'
   )),
   constraint race_results_relay_age_group_check
     check (format <> 'relay' or age_group in ('16-39', '40+')),
@@ -638,7 +638,7 @@ comment on column public.race_results.format is
 comment on column public.race_results.race_category is
   'men | women | mixed (mixed only exists for doubles and relay). NULL when not published.';
 comment on column public.race_results.age_group is
-  'Official age group as published, per format: singles 16-24, 25-29 … 65-69, 70+ (or 70-74, 75-79, 80+); doubles 16-29, 30-39 … 60-69 (or 60+, 70+), by the pair''s average age; relay 16-39, 40+. NULL when the result has none.';
+  'Official age group as published, per format: singles 16-24, 25-29 … 65-69, 70+ (or 70-74, 75-79, 80+); doubles 16-29, 30-39 … 60-69 (or 60+, 60-70+, 70+), by the pair''s average age; relay 16-39, 40+. NULL when the result has none.';
 comment on column public.race_results.total_time_seconds is
   'Official total including roxzone and penalties; under 6 h. NULL allowed for DNF/DSQ.';
 comment on column public.race_results.penalty_seconds is
