@@ -13,7 +13,7 @@ tests/test_released_migrations.py.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,11 +120,11 @@ VERDICTS: dict[str, dict[str, str]] = {
 @pytest.mark.commits
 @pytest.mark.parametrize("sample", sorted(VERDICTS), ids=lambda s: s.removesuffix(".sql"))
 def test_sample_migration_gets_the_reviewers_verdict(
-    filled_db: Conn, filled: Filled, sample: str, record_property: Callable[[str, object], None]
+    filled_db: Conn, filled: Filled, sample: str
 ) -> None:
     """Exactly the expected checks fail, each naming the table, column, policy or rule."""
     found, carried = verdict(filled_db, filled, SAMPLES / sample)
-    record_property("rows_carried", carried)
+    assert carried > 0
     assert set(found) == set(VERDICTS[sample]), found
     for check, name in VERDICTS[sample].items():
         assert all(name in finding for finding in found[check]), (check, found[check])
