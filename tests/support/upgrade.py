@@ -194,7 +194,7 @@ def compare(before: Snapshot, after: Snapshot, changes: Sequence[DataChange]) ->
         result.counts[table] = (old.count(), new.count())
         skipped = {column for kind, column in declared if kind in COLUMN_KINDS}
         kept = [c for c in old.columns if c not in skipped]
-        null = _null_hash()
+        null = null_hash()
         for column in (c for c in kept if c not in new.columns):
             values = sum(1 for row in old.rows if row.get(column, null) != null)
             result.findings.append(
@@ -224,7 +224,7 @@ def compare(before: Snapshot, after: Snapshot, changes: Sequence[DataChange]) ->
     return result
 
 
-def _null_hash() -> str:
+def null_hash() -> str:
     """What ``md5(value::text)`` gives for a null value (jsonb ``null``)."""
     return hashlib.md5(b"null").hexdigest()
 
@@ -250,15 +250,31 @@ class Owner:
     athlete_id: Any
 
 
+# Optional columns the graph builders leave empty, filled on one row of each athlete's data,
+# so that dropping or rewriting any column of the schema visibly loses values.
+OPTIONAL_VALUES = {
+    ("athlete_profiles", "avatar_url"): "https://example.com/avatars/upgrade.png",
+    ("benchmark_tests", "notes"): "Tested after an easy week.",
+    ("race_results", "notes"): "Hot venue, slow sleds.",
+    ("race_splits", "notes"): "Dropped the wall balls twice.",
+    ("training_plan_days", "notes"): "Keep the heart rate under 150.",
+    ("training_plan_weeks", "notes"): "Deload week.",
+    ("workout_logs", "notes"): "Felt strong on the sled push.",
+    ("personal_records", "notes"): "Fresh legs.",
+}
+
+
 def fill(conn: Conn, seed: int) -> list[Owner]:
     """Factory data for several athletes in every table: linked plan days and logs, chats,
     races with splits (one DNF, one DSQ), soft-deleted logs, plans and goals, records,
-    benchmarks, achievements; plus an athlete with no data. Returns the owners."""
+    benchmarks, achievements, every optional column used somewhere; plus an athlete with no
+    data. Returns the owners (the no-data athlete last)."""
     import factories.base as data_factories
     from factories.athletes import AthleteFactory, AuthUserFactory
+    from factories.chat import MessageFactory
     from factories.graphs import populated_athlete, race_with_splits
     from factories.plans import TrainingPlanFactory
-    from factories.records import GoalFactory
+    from factories.records import GoalFactory, PersonalRecordFactory
     from factories.reference import ExerciseFactory
     from factories.workouts import WorkoutLogFactory
 
@@ -272,12 +288,27 @@ def fill(conn: Conn, seed: int) -> list[Owner]:
             WorkoutLogFactory(athlete=athlete, soft_deleted=True)
             TrainingPlanFactory(athlete=athlete, soft_deleted=True)
             GoalFactory(athlete=athlete, soft_deleted=True)
+            GoalFactory(athlete=athlete, station_time=True)
+            PersonalRecordFactory(athlete=athlete, free_text_exercise=True, improved=True)
+            MessageFactory(conversation=graph.chat.conversation, rated=True)
             race_with_splits(athlete, **({"dnf": True} if number % 2 == 0 else {"dsq": True}))
             owners.append(Owner(user["id"], athlete["id"]))
-        ExerciseFactory()
+        ExerciseFactory(video_url="https://example.com/videos/upgrade.mp4")
         real_results_sample(conn, owners)
         stranger = AuthUserFactory(email=f"stranger@{FILLER_DOMAIN}")
         owners.append(Owner(stranger["id"], AthleteFactory(user=stranger)["id"]))
+    for (table, column), value in OPTIONAL_VALUES.items():
+        conn.execute(
+            sql.SQL(
+                "update public.{t} set {c} = %s where id in"
+                " (select distinct on ({o}) id from public.{t} order by {o}, id)"
+            ).format(
+                t=sql.Identifier(table),
+                c=sql.Identifier(column),
+                o=sql.Identifier("id" if table == "athlete_profiles" else "athlete_id"),
+            ),
+            (value,),
+        )
     return owners
 
 
