@@ -30,7 +30,7 @@ def released_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "migrations"
     folder.mkdir()
     shutil.copy(MIGRATIONS_DIR / "001_complete_schema.sql", folder)
-    shutil.copy(SAMPLES / "002_workout_log_sleep_hours.sql", folder)
+    shutil.copy(SAMPLES / "002_workout_log_outdoors.sql", folder)
     entries = "\n".join(
         f'[[released]]\nfile = "{path.name}"\nsha256 = "{released.sha256_of(path)}"\n'
         "released_on = 2026-12-15\n"
@@ -48,11 +48,11 @@ def test_an_untouched_released_copy_passes(released_copy: Path):
 
 def test_editing_a_released_migration_fails_naming_it(released_copy: Path):
     """One character changed in a released file: the check names the file and both checksums."""
-    path = released_copy / "002_workout_log_sleep_hours.sql"
+    path = released_copy / "002_workout_log_outdoors.sql"
     pinned = released.sha256_of(path)
-    path.write_text(path.read_text().replace("between 0 and 24", "between 0 and 25"))
+    path.write_text(path.read_text().replace("default false", "default true"))
     (problem,) = released.violations(released_copy)
-    assert problem.startswith("002_workout_log_sleep_hours.sql: released on 2026-12-15")
+    assert problem.startswith("002_workout_log_outdoors.sql: released on 2026-12-15")
     assert pinned in problem
     assert released.sha256_of(path) in problem
     assert "put the change in a new migration" in problem
@@ -60,9 +60,9 @@ def test_editing_a_released_migration_fails_naming_it(released_copy: Path):
 
 def test_deleting_a_released_migration_fails_naming_it(released_copy: Path):
     """A released file that is gone (deleted or renamed) is named."""
-    (released_copy / "002_workout_log_sleep_hours.sql").unlink()
+    (released_copy / "002_workout_log_outdoors.sql").unlink()
     (problem,) = released.violations(released_copy)
-    assert problem.startswith("002_workout_log_sleep_hours.sql: released on 2026-12-15")
+    assert problem.startswith("002_workout_log_outdoors.sql: released on 2026-12-15")
     assert "the file is gone" in problem
 
 

@@ -47,7 +47,7 @@ def test_every_disabled_rule_is_justified_in_its_file():
 @pytest.mark.parametrize(
     ("sample", "expected"),
     [
-        ("002_workout_log_sleep_hours.sql", []),
+        ("002_workout_log_outdoors.sql", []),
         ("002_coach_notes.sql", ["require-lock-timeout", "require-statement-timeout"]),
         ("002_workout_log_required_intensity.sql", ["adding-required-field"]),
         ("002_drop_workout_notes.sql", ["ban-drop-column"]),

@@ -1,9 +1,10 @@
 -- =============================================================================
--- Hyrox AI Coach — migration 002: sleep before a session (sample: well-formed)
+-- Hyrox AI Coach — migration 002: was the session outdoors? (sample: well-formed)
 -- =============================================================================
 -- A gate sample (tests/test_migration_samples.py): an additive follow-up migration that
--- passes every check. It adds a nullable column with a named CHECK and a comment; every
--- existing row keeps its values (no data-change declaration needed).
+-- passes every check. It adds a NOT NULL column with a constant default (no table rewrite
+-- since PostgreSQL 11) and a comment; every existing row keeps its values and reads the
+-- default, so no data-change declaration is needed.
 -- =============================================================================
 
 begin;
@@ -17,11 +18,11 @@ begin
   if exists (
     select from pg_attribute
     where attrelid = 'public.workout_logs'::regclass
-      and attname = 'sleep_hours' and not attisdropped
+      and attname = 'outdoors' and not attisdropped
   ) then
-    raise exception 'migration 002_workout_log_sleep_hours has already been applied'
+    raise exception 'migration 002_workout_log_outdoors has already been applied'
       using errcode = 'duplicate_object',
-            hint = 'public.workout_logs.sleep_hours exists; nothing was changed.';
+            hint = 'public.workout_logs.outdoors exists; nothing was changed.';
   end if;
 end
 $$;
@@ -31,14 +32,13 @@ set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
 -- =============================================================================
--- Section: workout logs — sleep before the session
+-- Section: workout logs — indoors or outdoors
 -- =============================================================================
 
 alter table public.workout_logs
-  add column sleep_hours numeric(3, 1)
-  constraint workout_logs_sleep_hours_check check (sleep_hours between 0 and 24);
+  add column outdoors boolean not null default false;
 
-comment on column public.workout_logs.sleep_hours is
-  'Hours slept the night before the session, as the athlete reports it (0 to 24, one decimal); null when not reported.';
+comment on column public.workout_logs.outdoors is
+  'The session was done outdoors (runs, sled pushes on grass): the coach adjusts paces for weather and terrain. Existing logs read false.';
 
 commit;
