@@ -50,7 +50,7 @@ def test_editing_a_released_migration_fails_naming_it(released_copy: Path):
     """One character changed in a released file: the check names the file and both checksums."""
     path = released_copy / "002_workout_log_outdoors.sql"
     pinned = released.sha256_of(path)
-    path.write_text(path.read_text().replace("default false", "default true"))
+    path.write_text(path.read_text().replace("outdoors boolean;", "outdoors boolean not null;"))
     (problem,) = released.violations(released_copy)
     assert problem.startswith("002_workout_log_outdoors.sql: released on 2026-12-15")
     assert pinned in problem

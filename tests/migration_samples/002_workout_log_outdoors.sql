@@ -2,9 +2,10 @@
 -- Hyrox AI Coach — migration 002: was the session outdoors? (sample: well-formed)
 -- =============================================================================
 -- A gate sample (tests/test_migration_samples.py): an additive follow-up migration that
--- passes every check. It adds a NOT NULL column with a constant default (no table rewrite
--- since PostgreSQL 11) and a comment; every existing row keeps its values and reads the
--- default, so no data-change declaration is needed.
+-- passes every check on its own. It adds a nullable column (no rewrite, no scan) with a
+-- comment; every existing row keeps its values (null: not reported), so no data-change
+-- declaration is needed. A column with a default or a CHECK is just as welcome, and brings
+-- its expectation to the suite (EXPECTED_DEFAULTS, the CHECK cases), which asks for it.
 -- =============================================================================
 
 begin;
@@ -36,9 +37,9 @@ set local statement_timeout = '60s';
 -- =============================================================================
 
 alter table public.workout_logs
-  add column outdoors boolean not null default false;
+  add column outdoors boolean;
 
 comment on column public.workout_logs.outdoors is
-  'The session was done outdoors (runs, sled pushes on grass): the coach adjusts paces for weather and terrain. Existing logs read false.';
+  'The session was done outdoors (runs, sled pushes on grass): the coach adjusts paces for weather and terrain. Null when not reported, as on every log written before.';
 
 commit;
