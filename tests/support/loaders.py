@@ -11,7 +11,6 @@ the Supabase CLI would see a ``begin; ... commit;`` migration.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
@@ -50,8 +49,7 @@ class LoaderArgs(TypedDict, total=False):
 
 def migration_path() -> Path:
     """Path of migration 001: ``$HYROX_MIGRATION`` if set, else the repository's file."""
-    path = Path(os.environ.get(MIGRATION_ENV, "").strip() or DEFAULT_MIGRATION)
-    return path if path.is_absolute() else REPO_ROOT / path
+    return chain.override_of_001() or REPO_ROOT / DEFAULT_MIGRATION
 
 
 def seed_files() -> list[Path]:
