@@ -5,7 +5,9 @@ Template layers, each built once per session by pytest-postgresql:
     pg_server           the server: embedded pgserver (PG 18 + pgvector), or an
                         existing one from --pg-dsn / HYROX_TEST_DSN
     layer_before_001    Supabase stand-in + production state (knowledge_chunks, RPCs)
-    layer_after_001     layer_before_001 + migration 001 (+ seeds/*.sql if any)
+    layer_after_001     layer_before_001 + the migration chain 001, 002, ... (+ seeds/*.sql
+                        if any); --migrate-to N stops the chain at N, --upgrade-from N builds
+                        it through a filled database at N (tests/support/chain.py, upgrade.py)
 
 Client fixtures:
 
@@ -39,7 +41,7 @@ from pytest_postgresql.factories import noprocess
 from pytest_postgresql.factories.noprocess import xdistify_dbname
 
 import factories.base as data_factories
-from tests.support import loaders, options
+from tests.support import chain, loaders, options
 from tests.support.server import (
     ClientBackendJanitor,
     PgServer,
@@ -79,6 +81,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"default {options.DEFAULT_FACTORY_SEED})",
     )
     group.addoption(
+        "--migrate-to",
+        default=None,
+        help="stop the migration chain at this number: the after layer is the database at N "
+        f"(env {chain.MIGRATE_TO_ENV}); default: every migrations/NNN_*.sql",
+    )
+    group.addoption(
+        "--upgrade-from",
+        default=None,
+        help="build the after layer as an upgrade: the chain up to N, factory data for several "
+        "athletes, then the newer migrations (the data is checked and removed before the tests "
+        f"run) (env {chain.UPGRADE_FROM_ENV})",
+    )
+    group.addoption(
         "--bench-scale",
         default=None,
         help="RLS benchmarks (tests/benchmarks, run with --benchmark-only): dataset scales, "
@@ -87,11 +102,50 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Select the migration chain; a broken chain stops the run with the file named."""
+    try:
+        migrate_to = options.resolve(
+            config.getoption("migrate_to"),
+            chain.MIGRATE_TO_ENV,
+            os.environ,
+            None,
+            str,
+        )
+        upgrade_from = options.resolve(
+            config.getoption("upgrade_from"), chain.UPGRADE_FROM_ENV, os.environ, None, str
+        )
+        selection = chain.SELECTION
+        selection.migrate_to = (
+            None if migrate_to is None else chain.parse_number(migrate_to, "--migrate-to")
+        )
+        selection.upgrade_from = (
+            None if upgrade_from is None else chain.parse_number(upgrade_from, "--upgrade-from")
+        )
+        selected = selection.chain()
+        if selection.upgrade_from is not None:
+            chain.stop_at(selected, selection.upgrade_from, "--upgrade-from")
+            if selection.upgrade_from >= selected[-1].number:
+                raise chain.ChainError(
+                    f"--upgrade-from={selection.upgrade_from:03d}: nothing to upgrade, the chain "
+                    f"ends at {selected[-1].number:03d}"
+                )
+    except chain.ChainError as error:
+        raise pytest.UsageError(f"migrations: {error}") from None
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    """Say which server and which migration the run uses."""
+    """Say which server and which migrations the run uses."""
     dsn = options.resolve_dsn(config.getoption("pg_dsn"), os.environ)
     where = "existing server (--pg-dsn / HYROX_TEST_DSN)" if dsn else "embedded PostgreSQL"
-    return [f"hyrox: {where}; migration {loaders.migration_path()}"]
+    selection = chain.SELECTION
+    names = ", ".join(m.name for m in selection.chain())
+    how = (
+        f" (upgraded from {selection.upgrade_from:03d} with data)"
+        if selection.upgrade_from is not None
+        else ""
+    )
+    return [f"hyrox: {where}; migrations {names}{how}; 001 from {loaders.migration_path()}"]
 
 
 # --------------------------------------------------------------------------- options

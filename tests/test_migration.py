@@ -1,4 +1,8 @@
-"""Migration 001 as an operation: applies on production state, atomic, run-once, non-invasive."""
+"""Every migration as an operation: applies on the previous state, atomic, run-once,
+non-invasive. The per-migration tests are generated from the chain (tests/support/chain.py), so a
+new migrations/NNN_name.sql gets them without a hand-written test; 001 keeps its own, deeper
+ones (the brief's 16 tables, failures injected at each section).
+"""
 
 import re
 from pathlib import Path
@@ -9,6 +13,13 @@ import pytest
 from psycopg import errors
 
 from tests.support.brief import NEW_TABLES
+from tests.support.chain import (
+    SELECTION,
+    Migration,
+    end_of_guard,
+    guard_problems,
+    transaction_problems,
+)
 from tests.support.loaders import execute_script
 
 Conn = psycopg.Connection[Any]
@@ -108,21 +119,78 @@ def test_migration_applies_on_the_production_state(db_before: Conn, migration_pa
     assert public_tables(db_before) == NEW_TABLES | {"knowledge_chunks"}
 
 
-def test_migration_is_a_single_explicit_transaction(migration_path: Path) -> None:
+CHAIN = SELECTION.chain()
+
+
+def apply_predecessors(conn: Conn, migration: Migration) -> None:
+    """Bring a before-001 clone to the state just before ``migration`` (the chain up to N-1)."""
+    for earlier in CHAIN:
+        if earlier.number < migration.number:
+            execute_script(conn, earlier.path)
+
+
+@pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
+def test_migration_is_a_single_explicit_transaction(migration: Migration) -> None:
     """The file's first statement is begin, its last commit, and nothing else ends it early."""
-    statements = [
-        line.strip().lower()
-        for line in migration_path.read_text().splitlines()
-        if re.match(r"^\s*(begin|commit|rollback|end|savepoint|release)\b\s*;", line, re.I)
-    ]
-    assert statements == ["begin;", "commit;"]
-    code = [
-        line
-        for line in migration_path.read_text().splitlines()
-        if line.strip() and not line.strip().startswith("--")
-    ]
-    assert code[0].strip() == "begin;"
-    assert code[-1].strip() == "commit;"
+    assert transaction_problems(migration) == []
+
+
+@pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
+def test_migration_starts_with_a_guard_that_names_it(migration: Migration) -> None:
+    """Right after begin, a do block raises duplicate_object 'migration <stem> has already been
+    applied' (the guard convention, tests/support/chain.py)."""
+    assert guard_problems(migration) == []
+
+
+@pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
+def test_migration_applies_on_the_previous_state(db_before: Conn, migration: Migration) -> None:
+    """On the database at N-1 (the chain before it), the migration runs without an error."""
+    apply_predecessors(db_before, migration)
+    execute_script(db_before, migration.path)
+    status = db_before.execute("select 1 as ok").fetchone()
+    assert status == {"ok": 1}
+    assert db_before.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+@pytest.mark.parametrize("where", ["after-guard", "before-commit"])
+@pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
+def test_a_failure_in_any_migration_leaves_nothing_behind(
+    db_before: Conn, migration: Migration, where: str
+) -> None:
+    """A statement failing after the guard or just before commit rolls the whole file back."""
+    apply_predecessors(db_before, migration)
+    before = fingerprint(db_before)
+    chunks_before = knowledge_chunks_state(db_before)
+    script = migration.text
+    at = end_of_guard(script) if where == "after-guard" else script.rindex("commit;")
+    with pytest.raises(errors.DivisionByZero):
+        run_script(db_before, script[:at] + "select 1 / 0;  -- injected failure\n" + script[at:])
+    assert fingerprint(db_before) == before
+    assert knowledge_chunks_state(db_before) == chunks_before
+
+
+@pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
+def test_a_second_run_of_any_migration_fails_loudly_and_changes_nothing(
+    db_before: Conn, migration: Migration
+) -> None:
+    """Run twice, the guard stops the second run with its message; the catalog is unchanged."""
+    apply_predecessors(db_before, migration)
+    execute_script(db_before, migration.path)
+    after_first = fingerprint(db_before)
+    with pytest.raises(errors.DuplicateObject, match=re.escape(migration.guard_message)):
+        run_script(db_before, migration.text)
+    assert fingerprint(db_before) == after_first
+
+
+@pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
+def test_any_migration_leaves_knowledge_chunks_and_rpcs_untouched(
+    db_before: Conn, migration: Migration
+) -> None:
+    """knowledge_chunks' rows, RLS flag, grants and indexes and the two RPCs survive it."""
+    apply_predecessors(db_before, migration)
+    before = knowledge_chunks_state(db_before)
+    execute_script(db_before, migration.path)
+    assert knowledge_chunks_state(db_before) == before
 
 
 @pytest.mark.parametrize(
@@ -146,17 +214,6 @@ def test_a_failure_anywhere_leaves_nothing_behind(
         run_script(db_before, inject_failure(migration_path.read_text(), marker))
     assert fingerprint(db_before) == before
     assert knowledge_chunks_state(db_before) == chunks_before
-
-
-def test_a_second_run_fails_loudly_and_changes_nothing(
-    db_before: Conn, migration_path: Path
-) -> None:
-    """Running the migration again raises a clear error and leaves the catalog as it was."""
-    execute_script(db_before, migration_path)
-    after_first = fingerprint(db_before)
-    with pytest.raises(errors.DuplicateObject, match="already been applied"):
-        run_script(db_before, migration_path.read_text())
-    assert fingerprint(db_before) == after_first
 
 
 def test_knowledge_chunks_and_rpcs_are_untouched(db_before: Conn, migration_path: Path) -> None:

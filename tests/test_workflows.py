@@ -36,6 +36,8 @@ SUITE_INPUTS = [
     "conftest.py",
     "pyproject.toml",
     ".sqlfluff",
+    ".squawk.toml",
+    ".squawk-001.toml",
     ".ci/**",
     ".github/workflows/**",
     ".github/scripts/**",
@@ -295,12 +297,13 @@ def test_benchmark_compares_with_the_last_main_run_and_fails_on_a_threshold(
 def test_every_job_is_named_bounded_cached_and_runs_ci_run(
     workflow: str, job_id: str, job: dict[str, Any]
 ):
-    """Readable name, a timeout, pip caching, and `.ci/run` as the one command."""
+    """Readable name, a timeout, pip caching keyed by the lock, and `.ci/run` as the command."""
     assert job.get("name"), f"{workflow}:{job_id} has no readable name"
     assert job.get("timeout-minutes"), f"{workflow}:{job_id} has no timeout"
     setups = [step for step in job["steps"] if "setup-python" in step.get("uses", "")]
     assert setups, f"{workflow}:{job_id} does not set up Python"
     assert setups[0]["with"]["cache"] == "pip"
+    assert setups[0]["with"]["cache-dependency-path"] == ".ci/constraints.txt"
     assert stages_of(job), f"{workflow}:{job_id} does not run .ci/run"
 
 

@@ -11,18 +11,19 @@ the Supabase CLI would see a ``begin; ... commit;`` migration.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
 import psycopg
 
+from tests.support import chain
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = REPO_ROOT / "tests" / "sql"
 SEEDS_DIR = REPO_ROOT / "seeds"
 
-MIGRATION_ENV = "HYROX_MIGRATION"
+MIGRATION_ENV = chain.MIGRATION_ENV
 DEFAULT_MIGRATION = "migrations/001_complete_schema.sql"
 
 # Supabase runs migrations with this search_path; the harness connects with it too.
@@ -48,8 +49,7 @@ class LoaderArgs(TypedDict, total=False):
 
 def migration_path() -> Path:
     """Path of migration 001: ``$HYROX_MIGRATION`` if set, else the repository's file."""
-    path = Path(os.environ.get(MIGRATION_ENV, "").strip() or DEFAULT_MIGRATION)
-    return path if path.is_absolute() else REPO_ROOT / path
+    return chain.override_of_001() or REPO_ROOT / DEFAULT_MIGRATION
 
 
 def seed_files() -> list[Path]:
@@ -119,13 +119,28 @@ def load_production_state(**kwargs: Unpack[LoaderArgs]) -> None:
 
 
 def load_migration(**kwargs: Unpack[LoaderArgs]) -> None:
-    """Layer (b), part 1: migration 001 (see :func:`migration_path`)."""
+    """Layer (b), part 1: the migration chain, 001 (see :func:`migration_path`), 002, ...
+
+    Every ``migrations/NNN_name.sql`` in number order, up to ``--migrate-to`` when given
+    (:mod:`tests.support.chain`). With ``--upgrade-from N`` the layer is built the way the live
+    project gets it: the chain up to N, the seeds, a filled database, then the rest of the
+    chain (:func:`tests.support.upgrade.build_upgraded`).
+    """
+    selection = chain.SELECTION
     with connect(**kwargs) as conn:
-        execute_script(conn, migration_path())
+        if selection.upgrade_from is not None:
+            from tests.support import upgrade  # the factories, only when upgrading
+
+            upgrade.build_upgraded(conn, selection.chain(), selection.upgrade_from, seed_files())
+            return
+        for migration in selection.chain():
+            execute_script(conn, migration.path)
 
 
 def load_seeds(**kwargs: Unpack[LoaderArgs]) -> None:
-    """Layer (b), part 2: every ``seeds/*.sql`` file, in name order."""
+    """Layer (b), part 2: every ``seeds/*.sql`` file, in name order (upgrade mode: done)."""
+    if chain.SELECTION.upgrade_from is not None:
+        return
     with connect(**kwargs) as conn:
         for path in seed_files():
             execute_script(conn, path)
@@ -137,5 +152,8 @@ def before_001_loaders() -> list[Loader]:
 
 
 def after_001_loaders() -> list[Loader]:
-    """Loaders of layer (b): migration 001, plus the seeds when a seeds folder has any."""
+    """Loaders of layer (b): the migration chain, plus the seeds when a seeds folder has any.
+
+    In upgrade mode :func:`load_migration` loads the seeds itself (before the data).
+    """
     return [load_migration, *([load_seeds] if seed_files() else [])]

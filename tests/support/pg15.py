@@ -30,7 +30,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import tuple_row
 
-from tests.support import loaders
+from tests.support import chain, loaders
 from tests.support.server import EMBEDDED_SETTINGS
 
 BINDIR_ENV = "HYROX_PG15_BINDIR"
@@ -204,6 +204,8 @@ def load_stand_in(dsn: str) -> None:
 
 
 def apply_migration(dsn: str) -> None:
-    """Migration 001, whole, in one execute on an autocommit connection (its own begin/commit)."""
+    """The migration chain (001, 002, ... as the after layer has it), each file whole, in one
+    execute on an autocommit connection (its own begin/commit)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        loaders.execute_script(conn, loaders.migration_path())
+        for migration in chain.SELECTION.chain():
+            loaders.execute_script(conn, migration.path)

@@ -1,0 +1,104 @@
+"""squawk, the migration linter, over the chain: 001 with ``.squawk-001.toml``, every later
+migration with ``.squawk.toml`` (the reasons for each disabled rule are in those files).
+
+``python -m tests.support.squawk [FILE...]`` lints the chain (or the given files, numbered by
+their names) and prints one line per violation; exit status 1 when there is any. The lint stage
+of ``.ci/run`` and ``tests/test_squawk.py`` both run it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.chain import NAME_PATTERN, REPO_ROOT, discover
+
+CONFIG = REPO_ROOT / ".squawk.toml"
+CONFIG_001 = REPO_ROOT / ".squawk-001.toml"
+
+
+class SquawkMissingError(RuntimeError):
+    """The squawk binary (PyPI squawk-cli) is not installed."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One squawk finding."""
+
+    file: str
+    line: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.rule}: {self.message}"
+
+
+def binary() -> str:
+    """The squawk executable: next to this Python first (the venv), then on PATH."""
+    beside = Path(sys.executable).with_name("squawk")
+    found = str(beside) if beside.is_file() else shutil.which("squawk")
+    if found is None:
+        raise SquawkMissingError(
+            "squawk not found: install the pinned squawk-cli (pip install -e '.[lint]')"
+        )
+    return found
+
+
+def config_for(path: Path) -> Path:
+    """``.squawk-001.toml`` for migration 001, ``.squawk.toml`` for every later one."""
+    match = NAME_PATTERN.fullmatch(path.name)
+    return CONFIG_001 if match is not None and int(match["number"]) == 1 else CONFIG
+
+
+def lint(paths: Iterable[Path]) -> list[Violation]:
+    """squawk's findings on ``paths``, each file under its own rule set."""
+    by_config: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_config.setdefault(config_for(path), []).append(path)
+    violations = []
+    for config, files in by_config.items():
+        done = subprocess.run(
+            [binary(), "--config", str(config), "--reporter", "json", *map(str, files)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if done.returncode not in (0, 1) or not done.stdout.strip():
+            raise RuntimeError(f"squawk failed (exit {done.returncode}): {done.stderr.strip()}")
+        violations += [
+            Violation(
+                file=_shown(v["file"]),
+                line=int(v["line"]) + 1,
+                rule=v["rule_name"],
+                message=v["message"],
+            )
+            for v in json.loads(done.stdout)
+        ]
+    return violations
+
+
+def _shown(file: str) -> str:
+    """A reported path, relative to the repository when inside it."""
+    path = Path(file).resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else file
+
+
+def main(argv: list[str]) -> int:
+    """Lint the chain (or ``argv``); print the violations; 1 if any."""
+    paths = [Path(a) for a in argv] or [m.path for m in discover()]
+    violations = lint(paths)
+    for violation in violations:
+        print(violation)
+    print(f"squawk: {len(violations)} violation(s) in {len(paths)} file(s)")
+    return 1 if violations else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
