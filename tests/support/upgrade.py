@@ -242,6 +242,10 @@ def _changed_columns(old: TableRows, new: TableRows, columns: Sequence[str]) -> 
 # --------------------------------------------------------------------------- filled database
 
 
+REAL_RESULTS_SAMPLE = 12
+"""How many real published results the filled database carries (plus the ones with gaps)."""
+
+
 @dataclass(frozen=True)
 class Owner:
     """An athlete of the filled database: the auth user id and the profile id."""
@@ -313,13 +317,19 @@ def fill(conn: Conn, seed: int) -> list[Owner]:
 
 
 def real_results_sample(conn: Conn, owners: Sequence[Owner]) -> int:
-    """Hook for the real published results (issue 11's tests/data/ fixture and loader).
+    """Real published results (tests/data/hyrox-results/) imported as ``owners[0]``, through
+    RLS as the app imports them: a spread of Open and Doubles results from both events, gaps
+    (unrecorded splits) included. Returns the rows added (a result and its 16 splits each)."""
+    from tests.support import race_import
 
-    Until that loader exists on this branch the filler's races come from the factories only;
-    when it lands, load the sample here for ``owners[0]`` and return the rows added.
-    """
-    del conn, owners
-    return 0
+    results = race_import.fixture_results()
+    gaps = [r for r in results if any(s is None for s in r.runs + r.stations)][:2]
+    step = len(results) // REAL_RESULTS_SAMPLE
+    sample = list(dict.fromkeys([*results[::step][:REAL_RESULTS_SAMPLE], *gaps]))
+    report = race_import.import_results(conn, owners[0].user_id, sample, race_import.read_events())
+    if report.refused:
+        raise AssertionError(f"real results refused while filling: {report.refused}")
+    return len(report.race_ids) * 17
 
 
 def remove_filler(conn: Conn, seeded: Snapshot) -> None:
