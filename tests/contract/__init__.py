@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from tests.contract.model import Block, parse, read_dir, render
-from tests.support.loaders import REPO_ROOT
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_DIR = REPO_ROOT / "contract"
 WRITE_COMMAND = "python -m tests.contract write"
 
