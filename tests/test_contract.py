@@ -232,3 +232,14 @@ def test_every_contract_grant_is_in_the_access_matrix(role: str):
             and spec.outcome(command, actor) is not access_matrix.Outcome.NO_GRANT
         }
         assert _client_privileges(spec.name, role) == expected, spec.name
+
+
+def test_the_check_command_passes_on_the_committed_contract(
+    pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+):
+    """`python -m tests.contract check` (here on the session's server) finds no difference."""
+    from tests.contract.__main__ import main
+
+    dsn = pg_server.conninfo(pg_server.maintenance_dbname)
+    assert main(["check", "--pg-dsn", dsn]) == 0
+    assert "matches the migrated schema" in capsys.readouterr().out
