@@ -14,7 +14,9 @@ A mutant is killed when
 * the behavioural modules of its kind, run in a child pytest on that
   migration (``tests/test_contract.py`` is not among them, so the catch is
   never just "the contract changed"), report at least one failure and no
-  error; and
+  error — or the only errors are the seed file failing to load on the mutant
+  (``seeds/*.sql`` is real reference data relying on that default or unique
+  key: the layer build itself turns the suite red, naming the rule); and
 * the contract compare sees it: the contract the mutant writes differs from
   the committed one.
 
@@ -161,6 +163,19 @@ class Verdict:
     caught_by: list[str]
     seconds: float
     output: str
+    error_messages: tuple[str, ...] = ()
+
+    @property
+    def seed_refused(self) -> bool:
+        """Every error is the seed file failing to load on the mutant (the layer build)."""
+        return bool(self.error_messages) and all(
+            "seeds/" in message for message in self.error_messages
+        )
+
+    @property
+    def killed(self) -> bool:
+        """Red for the right reason: a failing test, or the seed refusing the mutant."""
+        return (self.failures >= 1 and self.errors == 0) or (self.errors >= 1 and self.seed_refused)
 
 
 def _run_behaviour(mutant: Mutant, dsn: str, work: Path) -> Verdict:
@@ -209,6 +224,11 @@ def _run_behaviour(mutant: Mutant, dsn: str, work: Path) -> Verdict:
         ],
         seconds=seconds,
         output=output,
+        error_messages=tuple(
+            str(error.get("message", ""))
+            for case in suite.iter("testcase")
+            if (error := case.find("error")) is not None
+        ),
     )
 
 
@@ -239,9 +259,13 @@ def verdicts(
     elapsed = time.perf_counter() - started
     for kind in selected_kinds():
         mine = [m for m in selected if m.kind == kind]
-        killed = [m for m in mine if results[m.id].failures and not results[m.id].errors]
+        killed = [m for m in mine if results[m.id].killed]
+        by_seed = [m for m in killed if results[m.id].seed_refused]
         seconds = sum(results[m.id].seconds for m in mine)
-        print(f"\nschema mutants {kind}: {len(killed)}/{len(mine)} killed, {seconds:.0f} s of runs")
+        print(
+            f"\nschema mutants {kind}: {len(killed)}/{len(mine)} killed "
+            f"({len(by_seed)} by the seed load), {seconds:.0f} s of runs"
+        )
     print(f"schema mutants: {len(selected)} in {elapsed:.0f} s wall ({workers} workers)")
     return results
 
@@ -259,11 +283,12 @@ def test_every_kind_has_mutants():
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
 def test_behaviour_tests_kill_the_mutant(mutant: Mutant, verdicts: dict[str, Verdict]):
-    """The kind's behavioural modules fail (not error) on the weakened migration."""
+    """The kind's behavioural modules fail (or the seed refuses to load) on the mutant."""
     verdict = verdicts[mutant.id]
-    print(f"{mutant.id}: killed by {verdict.caught_by} in {verdict.seconds:.1f} s")
-    assert verdict.errors == 0, verdict.output
-    assert verdict.failures >= 1, f"mutant survived:\n{verdict.output}"
+    caught = verdict.caught_by or ["the seed load"] * verdict.seed_refused
+    print(f"{mutant.id}: killed by {caught} in {verdict.seconds:.1f} s")
+    assert verdict.errors == 0 or verdict.seed_refused, verdict.output
+    assert verdict.killed, f"mutant survived:\n{verdict.output}"
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.id)
