@@ -136,6 +136,16 @@ def test_contract_checks_and_foreign_keys_are_the_catalogs(conn: Conn):
     assert fks == _names_by_table(catalog.foreign_keys(conn))
 
 
+def test_contract_foreign_keys_parse_as_the_catalog_reads_them(conn: Conn):
+    """Columns, targets and actions parsed from the contract equal catalog.foreign_keys."""
+    in_catalog = {
+        fk.name: fk
+        for fk in catalog.foreign_keys(conn)
+        if fk.table not in catalog.PRE_EXISTING_TABLES
+    }
+    assert COMMITTED.foreign_keys() == in_catalog
+
+
 def test_contract_functions_are_the_private_helpers(conn: Conn):
     """The functions the migrations create are the private schema's, all in the contract."""
     in_contract = {
@@ -243,3 +253,14 @@ def test_the_check_command_passes_on_the_committed_contract(
     dsn = pg_server.conninfo(pg_server.maintenance_dbname)
     assert main(["check", "--pg-dsn", dsn]) == 0
     assert "matches the migrated schema" in capsys.readouterr().out
+
+
+def test_a_grant_on_an_object_not_owned_is_in_external(db: Conn, before: reader.Baseline):
+    """A migration granting more on knowledge_chunks shows in external.txt, with its table."""
+    db.execute("revoke insert on public.knowledge_chunks from anon")
+    blocks = reader.read(db, before)["external.txt"]
+    keys = [b.key for b in blocks]
+    assert "table public.knowledge_chunks" in keys
+    (anon,) = [b for b in blocks if b.key == "grants anon on public.knowledge_chunks"]
+    assert "insert" not in anon["table"]
+    assert blocks[0]["changed by the migrations"] == "1"

@@ -12,8 +12,9 @@ without that clause would build) and loaded through ``$HYROX_MIGRATION``.
 A mutant is killed when
 
 * the behavioural modules of its kind, run in a child pytest on that
-  migration (``tests/test_contract.py`` is not among them, so the catch is
-  never just "the contract changed"), report at least one failure and no
+  migration (``tests/test_contract.py`` is not among them and their own
+  catalog-reading tests are deselected, so the catch is never just "the
+  catalog changed"), report at least one failure and no
   error — or the only errors are the seed file failing to load on the mutant
   (``seeds/*.sql`` is real reference data relying on that default or unique
   key: the layer build itself turns the suite red, naming the rule); and
@@ -71,6 +72,23 @@ MODULES: dict[str, tuple[str, ...]] = {
     "trigger": ("tests/behaviour/test_triggers.py", "tests/behaviour/test_plan_day_link.py"),
     "index": ("tests/benchmarks/test_index_usage.py",),
 }
+
+# Tests of these modules that read the catalog (coverage of their case tables, shapes):
+# deselected, so a mutant counts as killed only when a behaviour fails.
+CATALOG_TESTS = (
+    "test_every_check_constraint_has_cases",
+    "test_cases_target_their_constraints_table",
+    "test_every_foreign_key_is_exercised",
+    "test_on_delete_action_is_the_designed_one",
+    "test_composite_keys_are_the_same_owner_links",
+    "test_every_trigger_is_known_and_tested",
+    "test_updated_at_trigger_shape",
+    "test_owner_trigger_shape",
+    "test_link_uniques_are_deferred_backstops",
+    "test_fk_target_keys_lead_with_the_primary_key_and_are_referenced",
+    "test_nullable_columns_are_the_designed_ones",
+    "test_every_public_table_is_owned_reference_or_pre_existing",
+)
 
 SOURCE = loaders.migration_path().read_text(encoding="utf-8")
 CONTRACT = contract.load()
@@ -195,6 +213,8 @@ def _run_behaviour(mutant: Mutant, dsn: str, work: Path) -> Verdict:
             "-m",
             "pytest",
             *MODULES[mutant.kind],
+            "-k",
+            f"not ({' or '.join(CATALOG_TESTS)})",
             "-x",
             "-q",
             "-p",

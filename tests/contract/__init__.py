@@ -14,8 +14,13 @@ the committed files through :func:`load`, never from the catalog they test.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the summary runs without psycopg: import catalog types lazily
+    from tests.support.catalog import ForeignKey
 
 from tests.contract.model import Block, parse, read_dir, render
 
@@ -101,6 +106,38 @@ class Contract:
             for b in self.of_kind(table, "constraint")
             if b["kind"] == kind
         }
+
+    def foreign_keys(self) -> dict[str, ForeignKey]:
+        """Foreign key name -> its columns, target and actions, parsed from the definition."""
+        from tests.support.catalog import ForeignKey
+
+        found = {}
+        for name, (table, block) in self.constraints("foreign key").items():
+            definition = block["definition"]
+            match = re.match(
+                r"FOREIGN KEY \(([^)]*)\) REFERENCES (\w+)\.(\w+)\(([^)]*)\)", definition
+            )
+            assert match, f"{name}: unexpected definition {definition!r}"
+
+            def action(event: str, text: str = definition) -> str:
+                found_action = re.search(
+                    rf"ON {event} (CASCADE|RESTRICT|SET NULL|SET DEFAULT|NO ACTION)", text
+                )
+                return found_action[1].lower() if found_action else "no action"
+
+            found[name] = ForeignKey(
+                name=name,
+                table=table,
+                columns=match[1].split(", "),
+                referenced_schema=match[2],
+                referenced_table=match[3],
+                referenced_columns=match[4].split(", "),
+                on_delete=action("DELETE"),
+                on_update=action("UPDATE"),
+                deferrable="DEFERRABLE" in definition and "NOT DEFERRABLE" not in definition,
+                initially_deferred="INITIALLY DEFERRED" in definition,
+            )
+        return found
 
     def indexes(self) -> dict[str, tuple[str, Block]]:
         """Index name -> (table, block)."""

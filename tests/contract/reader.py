@@ -2,10 +2,12 @@
 
 What the migrations own is what the database has after them and did not have
 before them (:class:`Baseline`, read from the before layer): tables, schemas
-and functions. For objects they do not own (the pre-existing
+and functions. On objects they do not own (the pre-existing
 ``knowledge_chunks`` and its RPCs, the schemas Supabase provides, default
-privileges) the contract records the state the contract cares about in
-``external.txt``.
+privileges) ``external.txt`` records what the migrations *change*: the
+watched objects are described before and after, and only those that differ
+are written (their state after the migrations). That keeps the text the
+same on every engine, whatever the platform itself grants there.
 
 PostgreSQL 15, 17 and 18 must write the same text, so:
 
@@ -23,6 +25,7 @@ PostgreSQL 15, 17 and 18 must write the same text, so:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -99,6 +102,8 @@ class Baseline:
     types: frozenset[str]
     extensions: frozenset[str]
     default_acls: frozenset[str]
+    watched: tuple[Block, ...] = ()
+    """The watched objects the migrations do not own, as described before them."""
 
 
 RELATIONS = """
@@ -144,7 +149,7 @@ def _names(cur: psycopg.Cursor[Any], query: str) -> frozenset[str]:
 def baseline(conn: Conn) -> Baseline:
     """The objects of a database before the migrations ran (the before layer)."""
     with _catalog_cursor(conn) as cur:
-        return Baseline(
+        found = Baseline(
             relations=_names(cur, RELATIONS),
             functions=_names(cur, FUNCTIONS),
             schemas=_names(cur, SCHEMAS),
@@ -152,6 +157,7 @@ def baseline(conn: Conn) -> Baseline:
             extensions=_names(cur, "select extname as name from pg_extension"),
             default_acls=_names(cur, DEFAULT_ACLS),
         )
+        return dataclasses.replace(found, watched=tuple(_watched_blocks(cur, found)))
 
 
 # --------------------------------------------------------------------------- tables
@@ -469,25 +475,44 @@ def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
     return files
 
 
-def _external_blocks(cur: psycopg.Cursor[Any], before: Baseline, after: Baseline) -> list[Block]:
-    """What the contract watches on objects the migrations do not own."""
+def _watched_blocks(cur: psycopg.Cursor[Any], before: Baseline) -> list[Block]:
+    """The watched objects not owned: Supabase's schemas, public's tables and functions."""
     blocks = [_schema_block(cur, s) for s in WATCHED_SCHEMAS if s in before.schemas]
     for name in sorted(r for r in before.relations if r.startswith("public.")):
-        kind = cur.execute("select relkind::text as k from pg_class where oid = %s::regclass",
-                           (name,)).fetchone()  # fmt: skip
+        kind = cur.execute(
+            "select relkind::text as k from pg_class where oid = to_regclass(%s)", (name,)
+        ).fetchone()
         if kind is not None and kind["k"] in ("r", "p"):
             blocks += table_blocks(cur, name, external=True)
-    blocks += [
-        _function_block(cur, f, body=False)
-        for f in sorted(before.functions)
-        if f.startswith("public.")
+    for signature in sorted(f for f in before.functions if f.startswith("public.")):
+        exists = cur.execute("select to_regprocedure(%s) is not null as e", (signature,)).fetchone()
+        if exists is not None and exists["e"]:
+            blocks.append(_function_block(cur, signature, body=False))
+    return blocks
+
+
+def _external_blocks(cur: psycopg.Cursor[Any], before: Baseline, after: Baseline) -> list[Block]:
+    """What the migrations change on the watched objects they do not own."""
+    was = {b.key: b for b in before.watched}
+    now = {b.key: b for b in _watched_blocks(cur, before)}
+    changed = {key for key in was.keys() | now.keys() if was.get(key) != now.get(key)}
+    tables = {key.split(" on ")[-1] for key in changed if " on " in key}
+    blocks = [
+        now.get(key) or Block(was[key].kind, was[key].name, (("removed by the migrations", "yes"),))
+        for key in [*was, *(k for k in now if k not in was)]
+        if key in changed or (now.get(key) and now[key].kind == "table" and now[key].name in tables)
     ]
-    changed = sorted(after.default_acls ^ before.default_acls)
-    blocks.append(
+    acls = sorted(after.default_acls ^ before.default_acls)
+    return [
+        Block(
+            "watched",
+            "objects the migrations do not own (Supabase's schemas, public's tables and RPCs)",
+            (("changed by the migrations", str(len(changed)) if changed else "none"),),
+        ),
+        *blocks,
         Block(
             "default-privileges",
             "changed by the migrations",
-            tuple(("entry", c) for c in changed) or (("entry", "none"),),
-        )
-    )
-    return blocks
+            tuple(("entry", c) for c in acls) or (("entry", "none"),),
+        ),
+    ]
