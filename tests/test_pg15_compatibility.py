@@ -19,6 +19,8 @@ import pytest
 from psycopg import errors
 from psycopg.rows import DictRow, dict_row
 
+import tests.contract as contract
+from tests.contract import reader
 from tests.support import catalog, loaders, pg15
 from tests.support.brief import NEW_TABLES
 
@@ -109,8 +111,8 @@ SNAPSHOTS: dict[str, Callable[[Conn], list[Any]]] = {
 
 
 @pytest.fixture(scope="module")
-def pg15_dsn() -> Iterator[str]:
-    """Conninfo of a PG 15 cluster holding the Supabase stand-in + migration 001."""
+def pg15_migrated() -> Iterator[tuple[str, reader.Baseline]]:
+    """A PG 15 cluster with the Supabase stand-in + migration 001: conninfo, pre-001 baseline."""
     directory = pg15.bindir()
     missing = pg15.missing_binaries(directory)
     if missing:
@@ -120,8 +122,16 @@ def pg15_dsn() -> Iterator[str]:
         )
     with pg15.pg15_cluster(directory) as dsn:
         pg15.load_stand_in(dsn)
+        with psycopg.connect(dsn) as conn:
+            before = reader.baseline(conn)
         pg15.apply_migration(dsn)
-        yield dsn
+        yield dsn, before
+
+
+@pytest.fixture(scope="module")
+def pg15_dsn(pg15_migrated: tuple[str, reader.Baseline]) -> str:
+    """Conninfo of the migrated PG 15 database."""
+    return pg15_migrated[0]
 
 
 @pytest.fixture
@@ -158,3 +168,16 @@ def test_a_second_run_on_pg15_fails_with_already_applied(pg15_conn: Conn) -> Non
     with pytest.raises(errors.DuplicateObject, match="already been applied"):
         run_script(pg15_conn, script)
     assert {kind: snapshot(pg15_conn) for kind, snapshot in SNAPSHOTS.items()} == before
+
+
+def test_pg15_writes_the_committed_contract(pg15_migrated: tuple[str, reader.Baseline]):
+    """PostgreSQL 15 writes the contract PG 18 wrote, byte for byte.
+
+    external.txt records only what the migration changes on objects it does not own,
+    so the pgvector table PG 15 does not load is no exception.
+    """
+    dsn, before = pg15_migrated
+    with psycopg.connect(dsn) as conn:
+        on_pg15 = contract.render_files(reader.read(conn, before))
+    diffs = contract.differences(contract.load().files, on_pg15)
+    assert diffs == [], "\n".join(diffs)

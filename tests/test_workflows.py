@@ -30,6 +30,7 @@ JUNIT_SUMMARY = REPO_ROOT / ".github" / "scripts" / "junit_summary.py"
 SUITE_INPUTS = [
     "migrations/**",
     "seeds/**",
+    "contract/**",
     "tests/**",
     "factories/**",
     "docs/**",
@@ -198,6 +199,17 @@ def test_ci_has_the_lint_embedded_and_supabase_jobs(ci: Workflow):
     assert stages_of(jobs["lint"]) == {"lint"}
     assert stages_of(jobs["embedded"]) == {"test"}
     assert stages_of(jobs["supabase"]) == {"test"}
+
+
+def test_pull_requests_get_the_schema_change_in_the_job_summary(ci: Workflow):
+    """On a PR the lint job writes the contract diff summary against the base commit."""
+    steps = [s for s in run_steps(ci["jobs"]["lint"]) if "tests.contract summary" in s["run"]]
+    assert len(steps) == 1
+    (step,) = steps
+    assert step["if"] == "github.event_name == 'pull_request'"
+    assert step["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    assert 'git fetch --no-tags --depth=1 origin "$BASE_SHA"' in step["run"]
+    assert '--base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"' in step["run"]
 
 
 def test_embedded_job_runs_python_3_11_and_3_12(ci: Workflow):

@@ -1,8 +1,11 @@
-"""NOT NULL, column defaults and unique rules, driven from the catalog.
+"""NOT NULL, column defaults and unique rules, driven from the schema contract.
 
-Every NOT NULL column refuses an explicit NULL; every column default is asserted by value
-(a default without an expectation here fails); every unique constraint or index is
-violated once by name (or shown to be an FK target that only the primary key can violate).
+The lists come from the committed contract (contract/, see tests/contract), never from
+the catalog under test: a NOT NULL, default or unique dropped from the migration is still
+in the contract, so its test still runs and fails. Every NOT NULL column refuses an
+explicit NULL; every column default is asserted by value (a contract default without an
+expectation here fails); every unique constraint or index is violated once by name (or
+shown to be an FK target that only the primary key can violate).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tests.behaviour.helpers import (
     factory_for,
     triggers_disabled,
 )
+from tests.contract import load as load_contract
 from tests.support import brief, catalog
 from tests.support.impersonation import acting_as, athlete_claims, service_claims
 
@@ -81,7 +85,8 @@ EXPECTED_DEFAULTS: dict[tuple[str, str], Any] = {
 }
 
 
-TABLES = sorted(brief.NEW_TABLES)
+CONTRACT = load_contract()
+TABLES = sorted(CONTRACT.tables())
 OWNED = sorted(brief.ATHLETE_TABLES - {"athlete_profiles"})
 
 
@@ -98,20 +103,23 @@ def _expected_default(table: str, column: str) -> Any:  # noqa: ANN401 - any col
 # --------------------------------------------------------------------------- NOT NULL
 
 
-def _not_null_columns(conn: Connection, table: str) -> list[str]:
-    return [c.name for c in catalog.columns(conn, table) if c.not_null]
-
-
 @pytest.mark.parametrize("table", TABLES)
 def test_not_null_columns_refuse_null(factories_bound: Connection, table: str):
-    """Every NOT NULL column refuses an explicit NULL, naming the column (23502)."""
-    columns = _not_null_columns(factories_bound, table)
+    """Every column the contract calls NOT NULL refuses an explicit NULL, naming it (23502)."""
+    columns = CONTRACT.not_null_columns(table)
     assert columns, f"{table} has no NOT NULL column"
     make = factory_for(table)
     for column in columns:
         if (table, column) in TRIGGER_DERIVED:
             row = make(**{column: None})
             assert row[column] == TRIGGER_DERIVED[(table, column)]
+            # the trigger overwrites NULL; past a bypass of it, NOT NULL still refuses
+            with (
+                expect_error(factories_bound, psycopg.errors.NotNullViolation) as info,
+                triggers_disabled(factories_bound, table),
+            ):
+                make(**{column: None})
+            assert info.value.diag.column_name == column
             continue
         with expect_error(factories_bound, psycopg.errors.NotNullViolation) as info:
             make(**{column: None})
@@ -131,40 +139,30 @@ def test_nullable_columns_are_the_designed_ones(conn: Connection):
 # --------------------------------------------------------------------------- defaults
 
 
-def test_every_default_has_an_expectation(conn: Connection):
-    """Each column default in the catalog is asserted here (a new default needs a case)."""
+def test_every_default_has_an_expectation():
+    """Each column default in the contract is asserted here (a new default needs a case)."""
     defaults = {
-        (t, c.name)
+        (t, column)
         for t in TABLES
-        for c in catalog.columns(conn, t)
-        if c.default is not None
-        and not c.generated
-        and c.name not in ("id", "created_at", "updated_at")
-        and c.name != "athlete_id"
+        for column in CONTRACT.defaults(t)
+        if column not in ("id", "created_at", "updated_at", "athlete_id")
     }
     assert sorted(defaults ^ EXPECTED_DEFAULTS.keys()) == []
-    with_id_default = [t for t in TABLES if "gen_random_uuid()" in str(_default(conn, t, "id"))]
+    with_id_default = [t for t in TABLES if CONTRACT.defaults(t).get("id") == "gen_random_uuid()"]
     assert sorted(with_id_default) == sorted(TABLES)
 
 
-def _default(conn: Connection, table: str, column: str) -> str | None:
-    return next((c.default for c in catalog.columns(conn, table) if c.name == column), None)
-
-
-def test_athlete_id_defaults_to_the_caller_except_awards(conn: Connection):
+def test_athlete_id_defaults_to_the_caller_except_awards():
     """athlete_id defaults to private.current_athlete_id() on every owned table but awards."""
-    defaults = {t: _default(conn, t, "athlete_id") for t in OWNED}
+    defaults = {t: CONTRACT.defaults(t).get("athlete_id") for t in OWNED}
     assert defaults.pop("athlete_achievements") is None  # the backend names the athlete
     assert set(defaults.values()) == {"private.current_athlete_id()"}
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_column_defaults_apply(factories_bound: Connection, table: str):
-    """Inserting DEFAULT stores the designed default for every defaulted column."""
-    columns = [
-        c.name for c in catalog.columns(factories_bound, table)
-        if c.default is not None and not c.generated and c.name != "athlete_id"
-    ]  # fmt: skip
+    """Inserting DEFAULT stores the designed default for every column the contract defaults."""
+    columns = [c for c in CONTRACT.defaults(table) if c != "athlete_id"]
     overrides: dict[str, Any] = dict.fromkeys(columns, factories.DEFAULT)
     if table == "hyrox_stations":
         factories_bound.execute("delete from exercise_library where hyrox_station_id is not null")
@@ -359,9 +357,9 @@ def _unique_indexes(conn: Connection) -> list[catalog.Index]:
     ]  # fmt: skip
 
 
-def test_every_unique_rule_has_a_case(conn: Connection):
-    """Each unique constraint/index is violated below or is a composite-FK target."""
-    names = {i.name for i in _unique_indexes(conn)}
+def test_every_unique_rule_has_a_case():
+    """Each unique rule of the contract is violated below or is a composite-FK target."""
+    names = set(CONTRACT.unique_indexes())
     assert sorted(names - UNIQUE_CASES.keys() - FK_TARGET_KEYS) == []
     assert sorted((UNIQUE_CASES.keys() | FK_TARGET_KEYS) - names) == []
 
@@ -393,7 +391,7 @@ def test_primary_key_refuses_a_duplicate_id(factories_bound: Connection, table: 
     make = factory_for(table)
     first = make() if table != "hyrox_stations" else HyroxStationFactory(station_number=3)
     with expect_error(factories_bound, psycopg.errors.UniqueViolation, f"{table}_pkey"):
-        generated = {c.name for c in catalog.columns(factories_bound, table) if c.generated}
+        generated = set(CONTRACT.generated_columns(table))
         values = {
             k: v for k, v in first.items() if k not in {"created_at", "updated_at", *generated}
         }

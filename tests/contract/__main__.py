@@ -1,0 +1,55 @@
+"""``python -m tests.contract write | check | summary``: see tests/contract/__init__.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tests.contract import CONTRACT_DIR, differences, failure_message, render_files
+from tests.contract.model import read_dir, write_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m tests.contract", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("write", "rewrite contract/ from a freshly migrated database"),
+        ("check", "compare contract/ with a freshly migrated database (exit 1 if different)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--pg-dsn", default=None, help="existing server (env HYROX_TEST_DSN)")
+        command.add_argument(
+            "--pg-source-db", default=None, help="database to build from (env HYROX_TEST_SOURCE_DB)"
+        )
+    summary = sub.add_parser(
+        "summary", help="Markdown: what contract/ changes between two revisions"
+    )
+    summary.add_argument("--base", required=True, help="base revision (e.g. origin/main)")
+    summary.add_argument("--head", default=None, help="head revision (default: the work tree)")
+    args = parser.parse_args(argv)
+
+    if args.command == "summary":
+        from tests.contract.summary import summary_between
+
+        print(summary_between(args.base, args.head))
+        return 0
+
+    from tests.contract.build import contract_of, server
+
+    with server(args.pg_dsn, args.pg_source_db) as pg:
+        files = render_files(contract_of(pg))
+    if args.command == "write":
+        changed = write_dir(CONTRACT_DIR, files)
+        print(f"contract/: {len(files)} files, {len(changed)} changed", *changed, sep="\n  ")
+        return 0
+    diffs = differences(read_dir(CONTRACT_DIR) if CONTRACT_DIR.is_dir() else {}, files)
+    if diffs:
+        print(failure_message(diffs), file=sys.stderr)
+        return 1
+    print(f"contract/ matches the migrated schema ({len(files)} files)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

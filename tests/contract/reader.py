@@ -1,0 +1,518 @@
+"""Read the contract from a migrated database: every object the migrations own, as blocks.
+
+What the migrations own is what the database has after them and did not have
+before them (:class:`Baseline`, read from the before layer): tables, schemas
+and functions. On objects they do not own (the pre-existing
+``knowledge_chunks`` and its RPCs, the schemas Supabase provides, default
+privileges) ``external.txt`` records what the migrations *change*: the
+watched objects are described before and after, and only those that differ
+are written (their state after the migrations). That keeps the text the
+same on every engine, whatever the platform itself grants there.
+
+PostgreSQL 15, 17 and 18 must write the same text, so:
+
+* nullability comes from ``attnotnull`` only (PG 18 also records NOT NULL as
+  ``pg_constraint`` rows of contype ``n``: those are not constraints here);
+* privileges are answered question by question (``has_*_privilege`` for the
+  API roles, the ACL itself only for PUBLIC) over a fixed list of privileges:
+  ACL strings differ (PG 17 added MAINTAIN) and so do the roles that exist
+  (Supabase images add supabase_admin, dashboard_user, ...); owners are left out;
+* every expression (defaults, checks, index and trigger definitions, policy
+  clauses) is printed with ``search_path = pg_catalog`` and its whitespace
+  collapsed; function bodies keep their lines, right-stripped;
+* everything is sorted by name (columns keep their ordinal order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from tests.contract.model import Block
+
+Conn = psycopg.Connection[Any]
+
+# The roles a Supabase API request can act as; PUBLIC is every role.
+API_ROLES = ("anon", "authenticated", "service_role")
+TABLE_PRIVILEGES = ("select", "insert", "update", "delete", "truncate", "references", "trigger")
+COLUMN_PRIVILEGES = ("select", "insert", "update", "references")
+# Schemas Supabase provides whose privileges the contract watches (when they exist).
+WATCHED_SCHEMAS = ("auth", "extensions", "public")
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+CONSTRAINT_KINDS = {
+    "p": "primary key",
+    "u": "unique",
+    "f": "foreign key",
+    "c": "check",
+    "x": "exclusion",
+    "t": "constraint trigger",
+}
+COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "all"}
+
+
+class ContractError(RuntimeError):
+    """The migrations created something the contract cannot describe yet."""
+
+
+def norm(text: str | None) -> str:
+    """An expression with its whitespace collapsed ('none' for no expression)."""
+    return "none" if text is None else " ".join(text.split())
+
+
+def yes(flag: bool) -> str:
+    """``yes`` or ``no``."""
+    return "yes" if flag else "no"
+
+
+def listing(items: Iterable[str]) -> str:
+    """Sorted, comma-separated, or ``none``."""
+    values = sorted(set(items))
+    return ", ".join(values) if values else "none"
+
+
+@contextmanager
+def _catalog_cursor(conn: Conn) -> Iterator[psycopg.Cursor[Any]]:
+    """A dict-row cursor in a savepoint with ``search_path = pg_catalog`` (restored after)."""
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        previous = cur.execute("select current_setting('search_path') as p").fetchone()
+        assert previous is not None
+        cur.execute("select set_config('search_path', 'pg_catalog', true)")
+        yield cur
+        cur.execute("select set_config('search_path', %s, true)", (previous["p"],))
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What exists before the migrations: their objects are everything else."""
+
+    relations: frozenset[str]
+    functions: frozenset[str]
+    schemas: frozenset[str]
+    types: frozenset[str]
+    extensions: frozenset[str]
+    default_acls: frozenset[str]
+    watched: tuple[Block, ...] = ()
+    """The watched objects the migrations do not own, as described before them."""
+
+
+RELATIONS = """
+    select n.nspname || '.' || c.relname as name, c.relkind::text as kind,
+           exists (select from pg_depend as d where d.classid = 'pg_class'::regclass
+                   and d.objid = c.oid and d.deptype in ('a', 'i', 'e')) as dependent
+    from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
+    where n.nspname <> all(%(system)s) and n.nspname not like 'pg_temp%%'
+      and n.nspname not like 'pg_toast%%' and c.relkind not in ('i', 'I', 't')
+"""
+FUNCTIONS = """
+    select p.oid::regprocedure::text as name
+    from pg_proc as p join pg_namespace as n on n.oid = p.pronamespace
+    where n.nspname <> all(%(system)s)
+      and not exists (select from pg_depend as d where d.classid = 'pg_proc'::regclass
+                      and d.objid = p.oid and d.deptype = 'e')
+"""
+SCHEMAS = """
+    select nspname as name from pg_namespace
+    where nspname <> all(%(system)s) and nspname not like 'pg_temp%%'
+      and nspname not like 'pg_toast%%'
+"""
+TYPES = """
+    select n.nspname || '.' || t.typname as name
+    from pg_type as t join pg_namespace as n on n.oid = t.typnamespace
+    where n.nspname <> all(%(system)s) and t.typtype in ('e', 'd', 'c', 'r', 'm')
+      and (t.typrelid = 0 or (select relkind from pg_class where oid = t.typrelid) = 'c')
+      and not exists (select from pg_depend as d where d.classid = 'pg_type'::regclass
+                      and d.objid = t.oid and d.deptype = 'e')
+"""
+DEFAULT_ACLS = """
+    select format('for role %%s in schema %%s on %%s: %%s', pg_get_userbyid(d.defaclrole),
+                  coalesce(n.nspname, '(all)'), d.defaclobjtype, d.defaclacl::text) as name
+    from pg_default_acl as d left join pg_namespace as n on n.oid = d.defaclnamespace
+"""
+
+
+def _names(cur: psycopg.Cursor[Any], query: str) -> frozenset[str]:
+    cur.execute(query, {"system": list(SYSTEM_SCHEMAS)})  # type: ignore[arg-type]  # constants
+    return frozenset(row["name"] for row in cur.fetchall())
+
+
+def baseline(conn: Conn) -> Baseline:
+    """The objects of a database before the migrations ran (the before layer)."""
+    with _catalog_cursor(conn) as cur:
+        found = Baseline(
+            relations=_names(cur, RELATIONS),
+            functions=_names(cur, FUNCTIONS),
+            schemas=_names(cur, SCHEMAS),
+            types=_names(cur, TYPES),
+            extensions=_names(cur, "select extname as name from pg_extension"),
+            default_acls=_names(cur, DEFAULT_ACLS),
+        )
+        return dataclasses.replace(found, watched=tuple(_watched_blocks(cur, found)))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _table_block(cur: psycopg.Cursor[Any], oid: int, name: str) -> Block:
+    row = cur.execute(
+        "select relrowsecurity, relforcerowsecurity, obj_description(oid, 'pg_class') as comment,"
+        " relkind::text as kind from pg_class where oid = %s",
+        (oid,),
+    ).fetchone()
+    assert row is not None
+    return Block(
+        "table",
+        name,
+        (
+            ("kind", "partitioned table" if row["kind"] == "p" else "table"),
+            ("comment", yes(row["comment"] is not None)),
+            ("row level security", "enabled" if row["relrowsecurity"] else "disabled"),
+            ("force row level security", yes(row["relforcerowsecurity"])),
+        ),
+    )
+
+
+def _column_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
+    rows = cur.execute(
+        """
+        select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
+               a.attnotnull as not_null, a.attgenerated::text as generated,
+               a.attidentity::text as identity, pg_get_expr(d.adbin, d.adrelid) as expression,
+               col_description(a.attrelid, a.attnum) is not null as comment
+        from pg_attribute as a
+        left join pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
+        where a.attrelid = %s and a.attnum > 0 and not a.attisdropped
+        order by a.attnum
+        """,
+        (oid,),
+    ).fetchall()
+    blocks = []
+    for r in rows:
+        attrs = [("type", r["type"]), ("not null", yes(r["not_null"]))]
+        if r["generated"]:
+            attrs.append(("default", "none"))
+            attrs.append(("generated", f"{norm(r['expression'])} stored"))
+        else:
+            attrs.append(("default", norm(r["expression"])))
+        if r["identity"]:
+            attrs.append(("identity", "always" if r["identity"] == "a" else "by default"))
+        attrs.append(("comment", yes(r["comment"])))
+        blocks.append(Block("column", r["name"], tuple(attrs)))
+    return blocks
+
+
+def _constraint_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
+    rows = cur.execute(
+        "select conname as name, contype::text as kind,"
+        " pg_get_constraintdef(oid, true) as definition"
+        " from pg_constraint where conrelid = %s and contype <> 'n' order by conname",
+        (oid,),
+    ).fetchall()
+    return [
+        Block(
+            "constraint",
+            r["name"],
+            (("kind", CONSTRAINT_KINDS[r["kind"]]), ("definition", norm(r["definition"]))),
+        )
+        for r in rows
+    ]
+
+
+def _index_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
+    rows = cur.execute(
+        "select c.relname as name, pg_get_indexdef(i.indexrelid) as definition"
+        " from pg_index as i join pg_class as c on c.oid = i.indexrelid"
+        " where i.indrelid = %s order by c.relname",
+        (oid,),
+    ).fetchall()
+    return [Block("index", r["name"], (("definition", norm(r["definition"])),)) for r in rows]
+
+
+def _policy_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
+    rows = cur.execute(
+        """
+        select p.polname as name, p.polcmd::text as command, p.polpermissive as permissive,
+               array(select case when r = 0 then 'public' else pg_get_userbyid(r) end
+                     from unnest(p.polroles) as r)::text[] as roles,
+               pg_get_expr(p.polqual, p.polrelid) as using,
+               pg_get_expr(p.polwithcheck, p.polrelid) as with_check
+        from pg_policy as p where p.polrelid = %s order by p.polname
+        """,
+        (oid,),
+    ).fetchall()
+    return [
+        Block(
+            "policy",
+            f'"{r["name"]}"',
+            (
+                ("command", COMMANDS[r["command"]]),
+                ("roles", listing(r["roles"])),
+                ("mode", "permissive" if r["permissive"] else "restrictive"),
+                ("using", norm(r["using"])),
+                ("with check", norm(r["with_check"])),
+            ),
+        )
+        for r in rows
+    ]
+
+
+def _trigger_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
+    rows = cur.execute(
+        "select tgname as name, pg_get_triggerdef(oid, true) as definition,"
+        " tgenabled::text as enabled"
+        " from pg_trigger where tgrelid = %s and not tgisinternal order by tgname",
+        (oid,),
+    ).fetchall()
+    return [
+        Block(
+            "trigger",
+            r["name"],
+            (("definition", norm(r["definition"])), ("enabled", yes(r["enabled"] != "D"))),
+        )
+        for r in rows
+    ]
+
+
+def _grant_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
+    """Per role: the table privileges, then column privileges held without the table's."""
+    rows = cur.execute(
+        """
+        with roles(role) as (select unnest(%(roles)s::text[])),
+        privileges(privilege) as (select unnest(%(table_privileges)s::text[])),
+        columns as (
+          select attnum, attname, attacl from pg_attribute
+          where attrelid = %(oid)s and attnum > 0 and not attisdropped
+        )
+        select role, 'table' as scope, privilege as privilege from roles, privileges
+        where has_table_privilege(role, %(oid)s, privilege)
+        union all
+        select role, 'column ' || c.attname, p from roles, columns as c,
+               unnest(%(column_privileges)s::text[]) as p
+        where has_column_privilege(role, %(oid)s, c.attnum, p)
+          and not has_table_privilege(role, %(oid)s, p)
+        union all
+        select 'public', 'table', lower(a.privilege_type)
+        from pg_class as t, aclexplode(coalesce(t.relacl, acldefault('r', t.relowner))) as a
+        where t.oid = %(oid)s and a.grantee = 0
+          and lower(a.privilege_type) = any(%(table_privileges)s::text[])
+        union all
+        select 'public', 'column ' || c.attname, lower(a.privilege_type)
+        from columns as c, aclexplode(c.attacl) as a where a.grantee = 0
+        """,
+        {
+            "oid": oid,
+            "roles": list(API_ROLES),
+            "table_privileges": list(TABLE_PRIVILEGES),
+            "column_privileges": list(COLUMN_PRIVILEGES),
+        },
+    ).fetchall()
+    blocks = []
+    for role in (*API_ROLES, "public"):
+        mine = [r for r in rows if r["role"] == role]
+        scopes = sorted({r["scope"] for r in mine} - {"table"})
+        attrs = [("table", _privileges(r["privilege"] for r in mine if r["scope"] == "table"))]
+        attrs += [
+            (scope, _privileges(r["privilege"] for r in mine if r["scope"] == scope))
+            for scope in scopes
+        ]
+        blocks.append(Block("grants", role, tuple(attrs)))
+    return blocks
+
+
+def _privileges(names: Iterable[str]) -> str:
+    """Privileges in the fixed order of TABLE_PRIVILEGES, or ``none``."""
+    present = set(names)
+    ordered = [p for p in TABLE_PRIVILEGES if p in present]
+    return ", ".join(ordered) if ordered else "none"
+
+
+def table_blocks(cur: psycopg.Cursor[Any], name: str, *, external: bool = False) -> list[Block]:
+    """Every block of one table: itself, columns, constraints, indexes, policies, triggers, grants.
+
+    ``external``: a table the migrations do not own, described in external.txt
+    next to others: no columns, and every block's name says ``on <table>``.
+    """
+    oid_row = cur.execute("select %s::regclass::oid as oid", (name,)).fetchone()
+    assert oid_row is not None
+    oid = int(oid_row["oid"])
+    parts = [
+        *_constraint_blocks(cur, oid),
+        *_index_blocks(cur, oid),
+        *_policy_blocks(cur, oid),
+        *_trigger_blocks(cur, oid),
+        *_grant_blocks(cur, oid),
+    ]
+    if external:
+        return [
+            _table_block(cur, oid, name),
+            *(Block(b.kind, f"{b.name} on {name}", b.attrs) for b in parts),
+        ]
+    return [_table_block(cur, oid, name), *_column_blocks(cur, oid), *parts]
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def _function_block(cur: psycopg.Cursor[Any], signature: str, *, body: bool = True) -> Block:
+    row = cur.execute(
+        """
+        select p.prokind::text as kind, coalesce(pg_get_function_result(p.oid), '') as result,
+               l.lanname as language, p.provolatile::text as volatility,
+               p.prosecdef as definer, p.proisstrict as strict,
+               coalesce(p.proconfig, '{}')::text[] as config,
+               obj_description(p.oid, 'pg_proc') is not null as comment, p.prosrc as body,
+               array(select r from unnest(%(roles)s::text[]) as r
+                     where has_function_privilege(r, p.oid, 'execute'))::text[] as execute,
+               exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner)))
+                       as a where a.grantee = 0) as public_execute
+        from pg_proc as p join pg_language as l on l.oid = p.prolang
+        where p.oid = %(signature)s::regprocedure
+        """,
+        {"signature": signature, "roles": list(API_ROLES)},
+    ).fetchone()
+    assert row is not None
+    kinds = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window function"}
+    volatility = {"i": "immutable", "s": "stable", "v": "volatile"}
+    execute = list(row["execute"]) + (["public"] if row["public_execute"] else [])
+    attrs = [
+        ("kind", kinds[row["kind"]]),
+        ("returns", norm(row["result"]) if row["result"] else "none"),
+        ("language", row["language"]),
+        ("volatility", volatility[row["volatility"]]),
+        ("security", "definer" if row["definer"] else "invoker"),
+        ("strict", yes(row["strict"])),
+        ("config", listing(row["config"])),
+        ("comment", yes(row["comment"])),
+        ("execute", listing(execute)),
+    ]
+    if body:
+        lines = [line.rstrip() for line in str(row["body"]).split("\n")]
+        while lines and not lines[0]:
+            lines.pop(0)
+        while lines and not lines[-1]:
+            lines.pop()
+        attrs.append(("body", "\n".join(lines)))
+    return Block("function", signature, tuple(attrs))
+
+
+def _schema_block(cur: psycopg.Cursor[Any], name: str) -> Block:
+    row = cur.execute(
+        """
+        select obj_description(n.oid, 'pg_namespace') is not null as comment,
+               array(select r from unnest(%(roles)s::text[]) as r
+                     where has_schema_privilege(r, n.oid, 'usage'))::text[] as usage,
+               array(select r from unnest(%(roles)s::text[]) as r
+                     where has_schema_privilege(r, n.oid, 'create'))::text[] as create,
+               array(select lower(a.privilege_type)
+                     from aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) as a
+                     where a.grantee = 0)::text[] as public
+        from pg_namespace as n where n.nspname = %(name)s
+        """,
+        {"name": name, "roles": list(API_ROLES)},
+    ).fetchone()
+    assert row is not None
+    public = set(row["public"])
+    return Block(
+        "schema",
+        name,
+        (
+            ("comment", yes(row["comment"])),
+            ("usage", listing([*row["usage"], *(["public"] if "usage" in public else [])])),
+            ("create", listing([*row["create"], *(["public"] if "create" in public else [])])),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def _file_name(qualified: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", qualified)
+
+
+def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
+    """The contract of the migrated database ``conn``: file path -> blocks."""
+    after = baseline(conn)
+    unsupported = sorted(
+        [f"type {t}" for t in after.types - before.types]
+        + [f"extension {e}" for e in after.extensions - before.extensions]
+    )
+    files: dict[str, list[Block]] = {}
+    with _catalog_cursor(conn) as cur:
+        cur.execute(RELATIONS, {"system": list(SYSTEM_SCHEMAS)})  # type: ignore[arg-type]
+        relations = {r["name"]: r for r in cur.fetchall()}
+        for name in sorted(after.relations - before.relations):
+            rel = relations[name]
+            if rel["kind"] in ("r", "p"):
+                files[f"tables/{_file_name(name)}.txt"] = table_blocks(cur, name)
+            elif not (rel["kind"] == "S" and rel["dependent"]):
+                unsupported.append(f"relation {name} (relkind {rel['kind']})")
+        if unsupported:
+            raise ContractError(
+                "the contract cannot describe these objects yet (teach tests/contract/reader.py): "
+                + ", ".join(unsupported)
+            )
+        functions: dict[str, list[Block]] = {}
+        for signature in sorted(after.functions - before.functions):
+            qualified = signature.partition("(")[0]
+            block = _function_block(cur, signature)
+            functions.setdefault(f"functions/{_file_name(qualified)}.txt", []).append(block)
+        files |= functions
+        schemas = [_schema_block(cur, s) for s in sorted(after.schemas - before.schemas)]
+        if schemas:
+            files["schemas.txt"] = schemas
+        files["external.txt"] = _external_blocks(cur, before, after)
+    return files
+
+
+def _watched_blocks(cur: psycopg.Cursor[Any], before: Baseline) -> list[Block]:
+    """The watched objects not owned: Supabase's schemas, public's tables and functions."""
+    blocks = [_schema_block(cur, s) for s in WATCHED_SCHEMAS if s in before.schemas]
+    for name in sorted(r for r in before.relations if r.startswith("public.")):
+        kind = cur.execute(
+            "select relkind::text as k from pg_class where oid = to_regclass(%s)", (name,)
+        ).fetchone()
+        if kind is not None and kind["k"] in ("r", "p"):
+            blocks += table_blocks(cur, name, external=True)
+    for signature in sorted(f for f in before.functions if f.startswith("public.")):
+        exists = cur.execute("select to_regprocedure(%s) is not null as e", (signature,)).fetchone()
+        if exists is not None and exists["e"]:
+            blocks.append(_function_block(cur, signature, body=False))
+    return blocks
+
+
+def _external_blocks(cur: psycopg.Cursor[Any], before: Baseline, after: Baseline) -> list[Block]:
+    """What the migrations change on the watched objects they do not own."""
+    was = {b.key: b for b in before.watched}
+    now = {b.key: b for b in _watched_blocks(cur, before)}
+    changed = {key for key in was.keys() | now.keys() if was.get(key) != now.get(key)}
+    tables = {key.split(" on ")[-1] for key in changed if " on " in key}
+    blocks = [
+        now.get(key) or Block(was[key].kind, was[key].name, (("removed by the migrations", "yes"),))
+        for key in [*was, *(k for k in now if k not in was)]
+        if key in changed or (now.get(key) and now[key].kind == "table" and now[key].name in tables)
+    ]
+    acls = sorted(after.default_acls ^ before.default_acls)
+    return [
+        Block(
+            "watched",
+            "objects the migrations do not own (Supabase's schemas, public's tables and RPCs)",
+            (("changed by the migrations", str(len(changed)) if changed else "none"),),
+        ),
+        *blocks,
+        Block(
+            "default-privileges",
+            "changed by the migrations",
+            tuple(("entry", c) for c in acls) or (("entry", "none"),),
+        ),
+    ]
