@@ -12,6 +12,7 @@ import pytest
 from psycopg.rows import DictRow
 
 import factories
+import tests.contract as contract
 from factories import graphs
 from factories.athletes import AthleteFactory
 from factories.base import PgFactory
@@ -223,14 +224,15 @@ def test_training_history_links_logs_to_their_plan_days(factories_bound: Connect
 
 
 def test_populated_athlete_fills_every_athlete_table(factories_bound: Connection):
-    """populated_athlete leaves rows in every table that has an athlete_id."""
+    """populated_athlete leaves rows in every table whose contract has an athlete_id."""
     graph = graphs.populated_athlete()
-    owned = [
-        t.name
-        for t in catalog.tables(factories_bound, exclude=PRE_EXISTING_TABLES)
-        if any(c.name == "athlete_id" for c in catalog.columns(factories_bound, t.name))
-    ]
-    assert len(owned) == 12
+    reviewed = contract.load()
+    owned = sorted(
+        table
+        for table in reviewed.tables()
+        if any(column.name == "athlete_id" for column in reviewed.of_kind(table, "column"))
+    )
+    assert brief.ATHLETE_TABLES - {"athlete_profiles"} <= set(owned)
     empty = [t for t in owned if count(factories_bound, t, athlete_id=graph.athlete.id) == 0]
     assert empty == []
 
