@@ -47,7 +47,7 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 from psycopg.types.json import Json
 
-from tests.benchmarks.datasets import Athlete
+from tests.benchmarks.datasets import LEAN_SCALES, Athlete
 from tests.support.impersonation import REQUEST_SEARCH_PATH, athlete_claims
 
 Variant = Literal[
@@ -500,11 +500,23 @@ READ_FAMILIES = [name for name, family in FAMILIES.items() if family.kind == "re
 WRITE_FAMILIES = [name for name, family in FAMILIES.items() if family.kind == "write"]
 
 
-def variants_of(family: Family) -> tuple[Variant, ...]:
-    """The variants a family is benchmarked in (ours_explicit only differs for writes)."""
-    if family.kind == "write":
-        return ALL_VARIANTS
-    return tuple(variant for variant in ALL_VARIANTS if variant != "ours_explicit")
+# The variants of a lean scale (XL): the migration's database only.
+LEAN_VARIANTS: frozenset[Variant] = frozenset({"ours", "owner", "ours_explicit"})
+
+
+def variants_of(family: Family, scale: str = "S") -> tuple[Variant, ...]:
+    """The variants a family is benchmarked in (ours_explicit only differs for writes).
+
+    At a lean scale (XL) only the variants on the migration's own database run.
+    """
+    variants = (
+        ALL_VARIANTS
+        if family.kind == "write"
+        else tuple(variant for variant in ALL_VARIANTS if variant != "ours_explicit")
+    )
+    if scale in LEAN_SCALES:
+        return tuple(variant for variant in variants if variant in LEAN_VARIANTS)
+    return variants
 
 
 def statements_for(family: Family, athlete: Athlete, variant: Variant) -> list[Statement]:
