@@ -247,10 +247,11 @@ grant usage on schema private to authenticated, service_role;
 -- The caller's athlete profile id, or NULL. Definer rights (owner: the
 -- migration's role, which owns athlete_profiles): it reads the one profile
 -- whose user_id is auth.uid() without applying that table's own policy on
--- top, which would parse the JWT claims a second time. It returns nothing
--- the caller could not read through the profile policy. Measured: 9.5 us
--- per call instead of 18.3 us, and every athlete-table policy calls it once
--- per statement (docs/design_decisions.md, section 6).
+-- top. As an invoker, that policy made its body a row-security-dependent
+-- plan, rebuilt per call site and per role, with a second parse of the JWT
+-- claims; every athlete-table policy calls it once per statement
+-- (docs/design_decisions.md, section 6.3). It returns nothing the caller
+-- could not read through the profile policy.
 create function private.current_athlete_id()
 returns uuid
 language sql
