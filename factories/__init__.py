@@ -39,8 +39,8 @@ Factories (module: factory -> table; traits in the class docstrings)
                   TrainingPlanWeekFactory; TrainingPlanDayFactory (rest)
     workouts      WorkoutLogFactory (partial, skipped, soft_deleted, from_chat, minimal);
                   BenchmarkTestFactory (pft, station_test)
-    races         RaceResultFactory (pro, doubles, relay, women, dnf, dsq, simulation,
-                  penalised); RaceSplitFactory
+    races         RaceResultFactory (pro, doubles, pro_doubles, relay, women, dnf, dsq,
+                  simulation, penalised; age groups drawn for the format); RaceSplitFactory
     records       PersonalRecordFactory (station_time, exercise_weight, free_text_exercise,
                   race_time, improved); GoalFactory (completed, abandoned, soft_deleted,
                   station_time, open_ended)
@@ -49,7 +49,8 @@ Factories (module: factory -> table; traits in the class docstrings)
                   ``race_with_splits`` (16 splits adding up to the total),
                   ``conversation_with_messages``, ``training_history`` (logs linked to plan
                   days), ``populated_athlete`` (rows in every athlete-owned table)
-    providers     HyroxProvider (Faker: ``hyrox_*``), the station table ``STATIONS`` and
+    providers     HyroxProvider (Faker: ``hyrox_*``), the station table ``STATIONS``, the
+                  published age groups per format (``AGE_GROUPS``) and
                   ``split_times`` (plausible splits from one shared fitness factor)
 
 Determinism

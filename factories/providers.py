@@ -72,7 +72,33 @@ FORMATS = ("singles", "doubles", "relay")
 RACE_CATEGORIES = ("men", "women", "mixed")
 SEXES = ("male", "female", "other")
 PHASES = ("general_prep", "specific_prep", "competition_prep", "taper")
-AGE_GROUPS = ("16-24", *(f"{low}-{low + 4}" for low in range(25, 90, 5)))
+#: Age groups as published, per format (hyrox-domain.md "Age groups differ by format"):
+#: singles 16-24, 25-29 ... 65-69, 70+ (some regions 70-74, 75-79, 80+); doubles in 10-year
+#: bands by the pair's average age (60-69 also published as 60+ or 60-70+); relay 16-39 and 40+.
+SINGLES_AGE_GROUPS = (
+    "16-24",
+    *(f"{low}-{low + 4}" for low in range(25, 70, 5)),
+    "70+",
+    "70-74",
+    "75-79",
+    "80+",
+)
+DOUBLES_AGE_GROUPS = ("16-29", "30-39", "40-49", "50-59", "60-69", "60+", "60-70+", "70+")
+RELAY_AGE_GROUPS = ("16-39", "40+")
+AGE_GROUPS: dict[str, tuple[str, ...]] = {
+    "singles": SINGLES_AGE_GROUPS,
+    "doubles": DOUBLES_AGE_GROUPS,
+    "relay": RELAY_AGE_GROUPS,
+}
+#: Divisions raced in each format: Pro Doubles exists, Pro relay does not; Adaptive and
+#: Elite 15 are singles races.
+FORMAT_DIVISIONS: dict[str, tuple[str, ...]] = {
+    "singles": ("open", "pro", "adaptive", "elite_15"),
+    "doubles": ("open", "pro"),
+    "relay": ("open",),
+}
+#: The bulk of real fields by format (weights of the draws).
+_CORE_AGE_GROUPS = frozenset({"25-29", "30-34", "35-39", "40-44", "30-39", "40-49", "16-39"})
 PLAN_SESSION_TYPES = ("run", "hiit", "strength", "simulation", "recovery", "rest")
 LOG_SESSION_TYPES = (
     "run",
@@ -225,11 +251,23 @@ def split_times(
     return SplitTimes(tuple(runs), tuple(stations), tuple(roxzone), penalty)
 
 
-def age_group(age: int) -> str:
-    """Official Hyrox age group for an age on race day (16-24, then 5-year bands to 85-89)."""
+def age_group(age: int, race_format: str = "singles") -> str:
+    """Official age group of an age on race day (doubles: the pair's average age).
+
+    Singles: 16-24, 5-year bands 25-29 ... 65-69, then 70+. Doubles: 16-29, then 10-year
+    bands to 60-69, then 70+. Relay: 16-39 and 40+.
+    """
+    if race_format == "relay":
+        return "16-39" if age < 40 else "40+"
+    if race_format == "doubles":
+        if age < 30:
+            return "16-29"
+        return "70+" if age >= 70 else f"{age // 10 * 10}-{age // 10 * 10 + 9}"
     if age < 25:
         return "16-24"
-    low = min(85, 25 + (age - 25) // 5 * 5)
+    if age >= 70:
+        return "70+"
+    low = 25 + (age - 25) // 5 * 5
     return f"{low}-{low + 4}"
 
 
@@ -261,10 +299,21 @@ class HyroxProvider(BaseProvider):
         options = ("men", "women") if race_format == "singles" else RACE_CATEGORIES
         return self.random_element(options)
 
-    def hyrox_age_group(self) -> str:
-        """An official age group, weighted toward the 25-44 bulk of real fields."""
-        core = ("25-29", "30-34", "35-39", "40-44")
-        return self.random_element(OrderedDict((g, 3.0 if g in core else 0.5) for g in AGE_GROUPS))
+    def hyrox_format_division(self, race_format: str = "singles") -> str:
+        """A division raced in ``race_format``, weighted like real fields (mostly open)."""
+        weights = {"open": 0.8, "pro": 0.15, "adaptive": 0.03, "elite_15": 0.02}
+        return self.random_element(
+            OrderedDict((d, weights[d]) for d in FORMAT_DIVISIONS.get(race_format, ("open",)))
+        )
+
+    def hyrox_age_group(self, race_format: str = "singles") -> str:
+        """An age group published for ``race_format`` (else singles'), weighted like real fields."""
+        return self.random_element(
+            OrderedDict(
+                (g, 3.0 if g in _CORE_AGE_GROUPS else 0.5)
+                for g in AGE_GROUPS.get(race_format, SINGLES_AGE_GROUPS)
+            )
+        )
 
     def hyrox_race_name(self) -> str:
         """An event name, e.g. 'HYROX Berlin'."""

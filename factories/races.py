@@ -8,6 +8,7 @@ up to it.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import factory
 import factory.random
@@ -21,9 +22,11 @@ from factories.reference import stations
 class RaceResultFactory(OwnedFactory):
     """A finished singles Open race of the athlete.
 
-    Traits: ``pro``, ``doubles`` (mixed), ``relay``, ``women``, ``dnf``, ``dsq``,
+    Traits: ``pro``, ``doubles`` (mixed), ``pro_doubles`` (men), ``relay`` (mixed),
+    ``women``, ``dnf``, ``dsq``,
     ``simulation``, ``penalised`` (a 2-minute penalty). Params: ``fitness`` (z-score,
     lower is faster), ``penalty`` (seconds). ``times`` holds the drawn :class:`SplitTimes`.
+    The age group is drawn from the bands published for the result's format.
     """
 
     class Meta:
@@ -44,6 +47,7 @@ class RaceResultFactory(OwnedFactory):
         )
         pro = factory.Trait(division="pro")
         doubles = factory.Trait(format="doubles", race_category="mixed")
+        pro_doubles = factory.Trait(division="pro", format="doubles", race_category="men")
         relay = factory.Trait(format="relay", race_category="mixed")
         women = factory.Trait(race_category="women")
         dnf = factory.Trait(status="dnf", total_time_seconds=None)
@@ -63,12 +67,19 @@ class RaceResultFactory(OwnedFactory):
     division = "open"
     format = "singles"
     race_category = "men"
-    age_group = factory.Faker("hyrox_age_group")
+    age_group = factory.LazyAttribute(
+        lambda o: _faker().hyrox_age_group(base.plain(o.format, "singles"))
+    )
     status = "finished"
     total_time_seconds = factory.LazyAttribute(lambda o: o.times.total)
     penalty_seconds = factory.SelfAttribute("penalty")
     is_simulation = False
     conditions = factory.LazyFunction(lambda: {"venue": "indoor", "temperature_c": 18})
+
+
+def _faker() -> Any:  # noqa: ANN401 - Faker's proxy carries the Hyrox provider's methods
+    """factory-boy's shared Faker (seeded by ``factories.reseed``), with the Hyrox provider."""
+    return factory.Faker._get_faker()
 
 
 def _season(day: date) -> int:

@@ -196,6 +196,10 @@ create table public.athlete_profiles (
     check (hyrox_division in ('open', 'pro', 'adaptive', 'elite_15')),
   constraint athlete_profiles_hyrox_format_check
     check (hyrox_format in ('singles', 'doubles', 'relay')),
+  constraint athlete_profiles_hyrox_division_format_check check (
+    hyrox_division = 'open' or hyrox_format = 'singles'
+    or (hyrox_division = 'pro' and hyrox_format = 'doubles')
+  ),
   constraint athlete_profiles_hyrox_race_count_check check (hyrox_race_count >= 0),
   constraint athlete_profiles_training_history_check
     check (jsonb_typeof(training_history) = 'object'),
@@ -218,7 +222,7 @@ comment on column public.athlete_profiles.date_of_birth is
 comment on column public.athlete_profiles.hyrox_division is
   'Division usually raced: open | pro | adaptive | elite_15. Doubles and relay are formats, see hyrox_format.';
 comment on column public.athlete_profiles.hyrox_format is
-  'Format usually raced: singles | doubles | relay.';
+  'Format usually raced: singles | doubles | relay. Combined with hyrox_division as on race_results (no pro relay, adaptive and elite_15 singles only).';
 comment on column public.athlete_profiles.hyrox_race_count is
   'Number of Hyrox races completed before and outside this app; an experience indicator.';
 comment on column public.athlete_profiles.training_history is
@@ -604,11 +608,25 @@ create table public.race_results (
   constraint race_results_division_check
     check (division in ('open', 'pro', 'adaptive', 'elite_15')),
   constraint race_results_format_check check (format in ('singles', 'doubles', 'relay')),
+  -- Published combinations: Open in every format, Pro singles and Pro Doubles, Adaptive and
+  -- Elite 15 singles only (no Pro relay, no Adaptive or Elite 15 pairs).
+  constraint race_results_division_format_check check (
+    division = 'open' or format = 'singles' or (division = 'pro' and format = 'doubles')
+  ),
   constraint race_results_race_category_check check (race_category in ('men', 'women', 'mixed')),
-  constraint race_results_age_group_check check (age_group in (
+  constraint race_results_singles_race_category_check
+    check (format <> 'singles' or race_category <> 'mixed'),
+  -- Age groups differ by format; each rule tests only its own format, NULL (not published)
+  -- passes every rule.
+  constraint race_results_singles_age_group_check check (format <> 'singles' or age_group in (
     '16-24', '25-29', '30-34', '35-39', '40-44', '45-49', '50-54', '55-59',
-    '60-64', '65-69', '70-74', '75-79', '80-84', '85-89'
+    '60-64', '65-69', '70+', '70-74', '75-79', '80+'
   )),
+  constraint race_results_doubles_age_group_check check (format <> 'doubles' or age_group in (
+    '16-29', '30-39', '40-49', '50-59', '60-69', '60+', '60-70+', '70+'
+  )),
+  constraint race_results_relay_age_group_check
+    check (format <> 'relay' or age_group in ('16-39', '40+')),
   constraint race_results_status_check check (status in ('finished', 'dnf', 'dsq')),
   constraint race_results_total_time_seconds_check
     check (total_time_seconds > 0 and total_time_seconds < 21600),
@@ -623,13 +641,13 @@ comment on table public.race_results is
 comment on column public.race_results.season is
   'Hyrox season number, e.g. 8 = 2025/26.';
 comment on column public.race_results.division is
-  'open | pro | adaptive | elite_15. Age group and format are separate columns (the draft mixed them).';
+  'open | pro | adaptive | elite_15. Age group and format are separate columns (the draft mixed them). Pro Doubles = pro + doubles; adaptive and elite_15 are singles only; relay is open only.';
 comment on column public.race_results.format is
-  'singles | doubles | relay.';
+  'singles | doubles | relay; decides which age groups and categories exist.';
 comment on column public.race_results.race_category is
-  'men | women | mixed (mixed only exists for doubles and relay).';
+  'men | women | mixed (mixed only exists for doubles and relay). NULL when not published.';
 comment on column public.race_results.age_group is
-  'Official age group on race day (doubles: the pair''s average age).';
+  'Official age group as published, per format: singles 16-24, 25-29 … 65-69, 70+ (or 70-74, 75-79, 80+); doubles 16-29, 30-39 … 60-69 (or 60+, 60-70+, 70+), by the pair''s average age; relay 16-39, 40+. NULL when the result has none.';
 comment on column public.race_results.total_time_seconds is
   'Official total including roxzone and penalties; under 6 h. NULL allowed for DNF/DSQ.';
 comment on column public.race_results.penalty_seconds is
@@ -991,11 +1009,41 @@ $$;
 comment on function private.derive_plan_day_completion() is
   'BEFORE INSERT/UPDATE trigger on training_plan_days: is_completed := the linked log is completed or partial and not soft-deleted.';
 
+-- One lock order for everything that can reach both sides of the link: a
+-- request first locks the requesting athlete's profile row, before its first
+-- row of a plan, week, day, log or conversation. Two requests of one athlete
+-- then queue on that row instead of each holding one side of the link and
+-- waiting for the other (a deadlock). NO KEY UPDATE does not conflict with the
+-- KEY SHARE locks of foreign-key checks, so other writes are not slowed; an
+-- account deletion locks the same row first (it deletes it). Nested statements
+-- (link triggers, foreign-key actions) run inside a request that already holds
+-- it: the triggers fire only at pg_trigger_depth() = 0. Invoker rights: the
+-- athlete reads and locks their own profile through its select and update
+-- policies. No requesting athlete (service role, auth admin): no lock.
+create function private.lock_requesting_athlete()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+  perform 1
+  from public.athlete_profiles as p
+  where p.user_id = (select auth.uid())
+  for no key update of p;
+  return null;
+end
+$$;
+
+comment on function private.lock_requesting_athlete() is
+  'BEFORE STATEMENT trigger (top-level statements only) on the tables the plan-day <-> workout-log link reaches: locks the requesting athlete''s profile row (FOR NO KEY UPDATE) so every request of one athlete takes its locks in one order, profile first. No-op without auth.uid().';
+
 revoke all on function private.update_updated_at() from public;
 revoke all on function private.forbid_owner_change() from public;
 revoke all on function private.sync_plan_day_from_workout_log() from public;
 revoke all on function private.sync_workout_log_from_plan_day() from public;
 revoke all on function private.derive_plan_day_completion() from public;
+revoke all on function private.lock_requesting_athlete() from public;
 
 -- updated_at on every table
 create trigger hyrox_stations_set_updated_at before update on public.hyrox_stations
@@ -1088,6 +1136,29 @@ create trigger training_plan_days_sync_workout_log_link
 create trigger training_plan_days_derive_completion
   before insert or update on public.training_plan_days
   for each row execute function private.derive_plan_day_completion();
+
+-- the lock order of the link: the requesting athlete's profile row first, on
+-- every table whose writes reach training_plan_days or workout_logs
+create trigger conversations_lock_athlete_first
+  before insert or update or delete on public.conversations
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger training_plans_lock_athlete_first
+  before insert or update or delete on public.training_plans
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger training_plan_weeks_lock_athlete_first
+  before insert or update or delete on public.training_plan_weeks
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger training_plan_days_lock_athlete_first
+  before insert or update or delete on public.training_plan_days
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
+create trigger workout_logs_lock_athlete_first
+  before insert or update or delete on public.workout_logs
+  for each statement when (pg_trigger_depth() = 0)
+  execute function private.lock_requesting_athlete();
 
 -- =============================================================================
 -- Section: scheduled dates of plan days (derived, for "today's session")

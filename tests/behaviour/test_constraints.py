@@ -22,11 +22,13 @@ from tests.behaviour.helpers import (
     factory_for,
     triggers_disabled,
 )
-from tests.support import catalog
+from tests.support import brief, catalog
 
 Connection = psycopg.Connection[DictRow]
 Values = dict[str, Any]
 
+#: The formats besides singles (where only the Open and Pro divisions race).
+FORMATS = ("doubles", "relay")
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 START = date(2026, 1, 5)
 
@@ -222,6 +224,24 @@ CASES: dict[str, Case] = {
     ),
     "athlete_profiles_hyrox_format_check": _enum(
         "athlete_profiles", "hyrox_format", ("singles", "doubles", "relay", None), ("pairs", "")
+    ),
+    "athlete_profiles_hyrox_division_format_check": Case(
+        "athlete_profiles",
+        (
+            *({"hyrox_division": "open", "hyrox_format": f} for f in (*FORMATS, None)),
+            *({"hyrox_division": d, "hyrox_format": "singles"} for d in ("pro", "adaptive")),
+            {"hyrox_division": "pro", "hyrox_format": "doubles"},
+            {"hyrox_division": "elite_15", "hyrox_format": None},
+            {"hyrox_division": None, "hyrox_format": "relay"},
+        ),
+        (
+            {"hyrox_division": "pro", "hyrox_format": "relay"},
+            *(
+                {"hyrox_division": d, "hyrox_format": f}
+                for d in ("adaptive", "elite_15")
+                for f in FORMATS
+            ),
+        ),
     ),
     "athlete_profiles_hyrox_race_count_check": _enum(
         "athlete_profiles", "hyrox_race_count", (0, 250), (-1,)
@@ -428,29 +448,59 @@ CASES: dict[str, Case] = {
         "race_results", "format", ("singles", "doubles", "relay"), ("pairs", "")
     ),
     "race_results_race_category_check": _enum(
-        "race_results", "race_category", ("men", "women", "mixed", None), ("male", "Men")
+        "race_results",
+        "race_category",
+        ("men", "women", "mixed", None),
+        ("male", "Men"),
+        format="doubles",
     ),
-    "race_results_age_group_check": _enum(
+    "race_results_division_format_check": Case(
+        "race_results",
+        (
+            *({"division": "open", "format": f} for f in ("singles", "doubles", "relay")),
+            *({"division": d, "format": "singles"} for d in ("pro", "adaptive", "elite_15")),
+            {"pro_doubles": True},
+        ),
+        (
+            {"division": "pro", "format": "relay"},
+            *({"division": d, "format": f} for d in ("adaptive", "elite_15") for f in FORMATS),
+        ),
+    ),
+    "race_results_singles_race_category_check": Case(
+        "race_results",
+        (
+            {"format": "singles", "race_category": "women"},
+            {"format": "singles", "race_category": None},
+            {"format": "doubles", "race_category": "mixed"},
+            {"format": "relay", "race_category": "mixed"},
+        ),
+        (
+            {"format": "singles", "race_category": "mixed"},
+            {"format": "singles", "division": "pro", "race_category": "mixed"},
+        ),
+    ),
+    "race_results_singles_age_group_check": _enum(
         "race_results",
         "age_group",
-        (
-            "16-24",
-            "25-29",
-            "30-34",
-            "35-39",
-            "40-44",
-            "45-49",
-            "50-54",
-            "55-59",
-            "60-64",
-            "65-69",
-            "70-74",
-            "75-79",
-            "80-84",
-            "85-89",
-            None,
-        ),
-        ("20-24", "90-94", "16-19", "40+"),
+        (*sorted(brief.PUBLISHED_AGE_GROUPS["singles"]), None),
+        ("16-29", "30-39", "16-39", "40+", "60+", "80-84", "85-89", "20-24", "90+"),
+        format="singles",
+    ),
+    "race_results_doubles_age_group_check": _enum(
+        "race_results",
+        "age_group",
+        (*sorted(brief.PUBLISHED_AGE_GROUPS["doubles"]), None),
+        ("16-24", "30-34", "65-69", "16-39", "40+", "80+", "20-29"),
+        format="doubles",
+        race_category="mixed",
+    ),
+    "race_results_relay_age_group_check": _enum(
+        "race_results",
+        "age_group",
+        (*sorted(brief.PUBLISHED_AGE_GROUPS["relay"]), None),
+        ("16-24", "40-44", "30-39", "16-29", "60+", "70+"),
+        format="relay",
+        race_category="mixed",
     ),
     "race_results_status_check": Case(
         "race_results",

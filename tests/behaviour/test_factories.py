@@ -18,7 +18,7 @@ from factories.base import PgFactory
 from factories.providers import STATIONS, age_group, split_times
 from factories.races import RaceResultFactory
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, all_factories, count, fetch
-from tests.support import catalog
+from tests.support import brief, catalog
 
 Connection = psycopg.Connection[DictRow]
 
@@ -108,8 +108,16 @@ def test_plan_graph_has_16_weeks_of_7_days(factories_bound: Connection):
 
 @pytest.mark.parametrize(
     "traits",
-    [{}, {"pro": True}, {"doubles": True}, {"women": True}, {"penalised": True}],
-    ids=["open-men", "pro", "doubles", "women", "penalised"],
+    [
+        {},
+        {"pro": True},
+        {"doubles": True},
+        {"pro_doubles": True},
+        {"relay": True},
+        {"women": True},
+        {"penalised": True},
+    ],
+    ids=["open-men", "pro", "doubles", "pro-doubles", "relay", "women", "penalised"],
 )
 def test_race_graph_splits_add_up_to_the_total(factories_bound: Connection, traits: dict[str, Any]):
     """A finished race has 16 splits in order whose times + roxzone + penalty = the total."""
@@ -165,12 +173,30 @@ def test_split_times_with_a_given_total_add_up_exactly():
         assert len(times.roxzone) == 7
 
 
-@pytest.mark.parametrize(
-    ("age", "group"), [(16, "16-24"), (24, "16-24"), (25, "25-29"), (44, "40-44"), (89, "85-89")]
-)
-def test_age_group_bands(age: int, group: str):
-    """Ages map to the official bands: 16-24, then five-year bands to 85-89."""
-    assert age_group(age) == group
+AGE_BANDS = [
+    ("singles", 16, "16-24"),
+    ("singles", 24, "16-24"),
+    ("singles", 25, "25-29"),
+    ("singles", 44, "40-44"),
+    ("singles", 69, "65-69"),
+    ("singles", 70, "70+"),
+    ("singles", 89, "70+"),
+    ("doubles", 16, "16-29"),
+    ("doubles", 29, "16-29"),
+    ("doubles", 30, "30-39"),
+    ("doubles", 59, "50-59"),
+    ("doubles", 64, "60-69"),
+    ("doubles", 75, "70+"),
+    ("relay", 39, "16-39"),
+    ("relay", 40, "40+"),
+]
+
+
+@pytest.mark.parametrize(("race_format", "age", "group"), AGE_BANDS)
+def test_age_group_bands(race_format: str, age: int, group: str):
+    """Ages map to the bands published for the format (singles 5-year, doubles 10-year)."""
+    assert age_group(age, race_format) == group
+    assert group in brief.PUBLISHED_AGE_GROUPS[race_format]
 
 
 def test_conversation_graph_alternates_user_and_coach(factories_bound: Connection):

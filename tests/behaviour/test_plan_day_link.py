@@ -20,6 +20,7 @@ from factories.athletes import AthleteFactory
 from factories.base import connection
 from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, TrainingPlanWeekFactory
 from factories.workouts import WorkoutLogFactory
+from tests.behaviour.helpers import assert_link_consistent as assert_consistent
 from tests.behaviour.helpers import expect_error, fetch
 from tests.support import catalog
 
@@ -50,35 +51,6 @@ def _link_day(conn: Connection, day: Row, log: Row | None) -> None:
         "update training_plan_days set linked_workout_log_id = %s where id = %s",
         (log.id if log else None, day.id),
     )
-
-
-def assert_consistent(conn: Connection, athlete_id: Any) -> None:  # noqa: ANN401 - a uuid
-    """Both sides agree for every row of the athlete, and the deferred uniques hold now."""
-    days = conn.execute(
-        "select d.id, d.linked_workout_log_id, d.is_completed, l.training_plan_day_id,"
-        " l.completion_status, l.deleted_at from training_plan_days as d"
-        " left join workout_logs as l on l.id = d.linked_workout_log_id"
-        " where d.athlete_id = %s",
-        (athlete_id,),
-    ).fetchall()
-    for d in days:
-        if d["linked_workout_log_id"] is not None:
-            assert d["training_plan_day_id"] == d["id"], "day points at a log that is elsewhere"
-        derived = (
-            d["linked_workout_log_id"] is not None
-            and d["completion_status"] in ("completed", "partial")
-            and d["deleted_at"] is None
-        )
-        assert d["is_completed"] == derived
-    logs = conn.execute(
-        "select l.id, d.linked_workout_log_id from workout_logs as l"
-        " left join training_plan_days as d on d.id = l.training_plan_day_id"
-        " where l.athlete_id = %s and l.training_plan_day_id is not null",
-        (athlete_id,),
-    ).fetchall()
-    assert all(r["linked_workout_log_id"] == r["id"] for r in logs), "log points at a day it lost"
-    with conn.transaction(force_rollback=True):  # the mode reverts with the savepoint
-        conn.execute("set constraints all immediate")
 
 
 @pytest.fixture

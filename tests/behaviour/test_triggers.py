@@ -48,6 +48,16 @@ SCHEDULED_DATE_TRIGGERS = {
         "AFTER UPDATE OF week_number, training_plan_id ON",
     ),
 }
+# Design doc 3.3: every table whose writes can reach the plan-day <-> workout-log link
+# locks the requesting athlete's profile row first (one lock order).
+LOCK_FIRST_TABLES = (
+    "conversations",
+    "training_plans",
+    "training_plan_weeks",
+    "training_plan_days",
+    "workout_logs",
+)
+LINK_TABLES = frozenset({"training_plan_days", "workout_logs"})
 STALE = "2000-01-01 00:00:00+00"
 FUTURE = "2100-01-01 00:00:00+00"
 
@@ -75,6 +85,7 @@ def test_every_trigger_is_known_and_tested(conn: Connection):
         | {f"{t}_owner_immutable" for t in OWNER_COLUMN}
         | LINK_TRIGGERS
         | set(SCHEDULED_DATE_TRIGGERS)
+        | {f"{t}_lock_athlete_first" for t in LOCK_FIRST_TABLES}
     )
     assert sorted(_triggers(conn)) == sorted(expected)
 
@@ -109,6 +120,36 @@ def test_owner_trigger_shape(conn: Connection, table: str):
     assert trigger.function == "private.forbid_owner_change"
     assert f"BEFORE UPDATE OF {column} ON" in trigger.definition
     assert f"old.{column} IS DISTINCT FROM new.{column}" in trigger.definition
+
+
+@pytest.mark.parametrize("table", LOCK_FIRST_TABLES)
+def test_lock_first_trigger_shape(conn: Connection, table: str):
+    """BEFORE INSERT OR UPDATE OR DELETE FOR EACH STATEMENT, top-level statements only."""
+    trigger = _triggers(conn)[f"{table}_lock_athlete_first"]
+    assert (trigger.timing, trigger.for_each_row) == ("before", False)
+    assert sorted(trigger.events) == ["delete", "insert", "update"]
+    assert trigger.function == "private.lock_requesting_athlete"
+    assert "WHEN (pg_trigger_depth() = 0)" in trigger.definition
+    assert trigger.enabled
+
+
+def test_every_table_reaching_the_link_locks_the_athlete_first(conn: Connection):
+    """Closure over the catalog: a table whose writes reach a link table through a foreign-key
+    action (cascade, set null, set default) is in the lock-first list, so a new one fails here."""
+    actions = [
+        fk
+        for fk in catalog.foreign_keys(conn)
+        if fk.on_delete in ("cascade", "set null", "set default")
+        and fk.referenced_schema == "public"
+    ]
+    reaching = set(LINK_TABLES)
+    grown = True
+    while grown:
+        parents = {fk.referenced_table for fk in actions if fk.table in reaching}
+        grown = not parents <= reaching
+        reaching |= parents
+    # the profile is the lock itself; its deletion (the account's) takes that row first
+    assert sorted(reaching - {"athlete_profiles"}) == sorted(LOCK_FIRST_TABLES)
 
 
 @pytest.mark.parametrize("table", TABLES)

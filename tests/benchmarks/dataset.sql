@@ -214,7 +214,7 @@ select pg_temp.bench_id('benchmark', a.i * 2 + b), a.athlete_id, a.start_date + 
 from bench_athlete as a
 cross join generate_series(1, 2) as b;
 
--- Races: 3 results x 16 splits (odd = 1 km run, even = station) ---------------------------
+-- Races: 3 results x 16 splits (odd = 1 km run, even = station); age groups fit the format ---
 
 insert into public.race_results (
   id, athlete_id, race_date, race_name, location, season, division, format, race_category,
@@ -222,7 +222,8 @@ insert into public.race_results (
 )
 select pg_temp.bench_id('race', a.i * 3 + r), a.athlete_id, date '2025-03-01' + r * 90 + a.i % 30,
        'Hyrox ' || (array['Berlin', 'London', 'Chicago'])[r], 'Venue ' || r, 7 + r / 3, 'open',
-       'singles', 'men', '30-34', 'finished', 5000 + a.i % 900 - r * 60, r = 2,
+       (array['singles', 'singles', 'doubles'])[r], (array['men', 'women', 'mixed'])[r],
+       (array['30-34', '35-39', '30-39'])[r], 'finished', 5000 + a.i % 900 - r * 60, r = 2,
        date '2025-03-01' + r * 90, date '2025-03-01' + r * 90
 from bench_athlete as a
 cross join generate_series(1, 3) as r;

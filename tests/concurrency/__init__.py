@@ -1,0 +1,1 @@
+"""Concurrent requests of one athlete, of two athletes, and account deletion."""
