@@ -548,6 +548,21 @@ def _growth_section(
             for attr in ("cpu_ms", "execution_ms")
         ]
         lines.append(f"| {FAMILIES[family].title} | {' | '.join(cells)} |")
+    lines += [
+        "",
+        "What RLS adds, per scale (a/b, medians of per-round ratios): constant in the data "
+        "when the ratio does not grow from S to the larger scales:",
+        "",
+        "| family | " + " | ".join(f"cpu a/b {s} | exec a/b {s}" for s in scales) + " |",
+        "|---|" + "---:|" * (2 * len(scales)),
+    ]
+    for family in _families(results, "S"):
+        cells = [
+            _fmt_ratio(_ratio(results, scale, family, "a/b", metric))
+            for scale in scales
+            for metric in ("cpu", "execution")
+        ]
+        lines.append(f"| {FAMILIES[family].title} | {' | '.join(cells)} |")
     lines += ["", _chart(charts, "scale", "per-request cost against dataset size")]
     return lines
 
