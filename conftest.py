@@ -97,7 +97,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--bench-scale",
         default=None,
         help="RLS benchmarks (tests/benchmarks, run with --benchmark-only): dataset scales, "
-        "comma-separated: S (1,000 athletes, the default) and/or L (10,000) "
+        "comma-separated: S (1,000 athletes, the default), L (10,000), XL (100,000; ours and "
+        "the owner only) "
         "(env HYROX_BENCH_SCALE)",
     )
 

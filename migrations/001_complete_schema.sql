@@ -248,13 +248,19 @@ comment on schema private is
 revoke all on schema private from public;
 grant usage on schema private to authenticated, service_role;
 
--- The caller's athlete profile id, or NULL. Invoker rights: it reads
--- athlete_profiles through that table's own policy (user_id = auth.uid()).
+-- The caller's athlete profile id, or NULL. Definer rights (owner: the
+-- migration's role, which owns athlete_profiles): it reads the one profile
+-- whose user_id is auth.uid() without applying that table's own policy on
+-- top. As an invoker, that policy made its body a row-security-dependent
+-- plan, rebuilt per call site and per role, with a second parse of the JWT
+-- claims; every athlete-table policy calls it once per statement
+-- (docs/design_decisions.md, section 6.3). It returns nothing the caller
+-- could not read through the profile policy.
 create function private.current_athlete_id()
 returns uuid
 language sql
 stable
-security invoker
+security definer
 set search_path = ''
 as $$
   select p.id
@@ -263,7 +269,7 @@ as $$
 $$;
 
 comment on function private.current_athlete_id() is
-  'Athlete profile id of the requesting user (auth.uid()), NULL when there is none. In every athlete-data policy as (select private.current_athlete_id()), which PostgreSQL evaluates once per statement. As the athlete_id default it runs once per inserted row: bulk inserts (a whole plan) should send athlete_id.';
+  'Athlete profile id of the requesting user (auth.uid()), NULL when there is none. Security definer (search_path pinned, EXECUTE for authenticated and service_role only): reads only the caller''s own profile, without re-applying its policy. In every athlete-data policy as (select private.current_athlete_id()), which PostgreSQL evaluates once per statement. As the athlete_id default it runs once per inserted row: bulk inserts (a whole plan) should send athlete_id.';
 
 revoke all on function private.current_athlete_id() from public;
 grant execute on function private.current_athlete_id() to authenticated, service_role;
@@ -417,6 +423,7 @@ create table public.training_plan_days (
   athlete_id uuid not null default private.current_athlete_id(),
   day_of_week smallint not null,
   session_order smallint not null default 1,
+  scheduled_date date,
   workout_title text,
   workout_description text,
   workout_details jsonb not null default '{}'::jsonb,
@@ -456,6 +463,8 @@ comment on column public.training_plan_days.day_of_week is
   'ISO day: 1 = Monday … 7 = Sunday.';
 comment on column public.training_plan_days.session_order is
   'Order of the session within the day (1..3), for double days.';
+comment on column public.training_plan_days.scheduled_date is
+  'Derived, never written directly: the plan''s start_date + (week_number - 1) * 7 + (day_of_week - 1), kept by triggers when the plan''s start date or the week''s number moves; NULL while the plan has no start date. Serves "today''s session" through an index.';
 comment on column public.training_plan_days.workout_details is
   'JSON object with the prescription: exercises, sets, reps, distances, targets.';
 comment on column public.training_plan_days.is_completed is
@@ -840,7 +849,9 @@ create unique index training_plans_one_active_per_athlete_key
 
 create index training_plan_weeks_athlete_id_idx on public.training_plan_weeks (athlete_id);
 
-create index training_plan_days_athlete_id_idx on public.training_plan_days (athlete_id);
+-- the policy column's index, also serving "today's session" (athlete, date)
+create index training_plan_days_athlete_id_scheduled_date_idx
+  on public.training_plan_days (athlete_id, scheduled_date);
 
 create index workout_logs_athlete_id_date_idx on public.workout_logs (athlete_id, date desc);
 create index workout_logs_conversation_id_idx
@@ -1148,6 +1159,90 @@ create trigger workout_logs_lock_athlete_first
   before insert or update or delete on public.workout_logs
   for each statement when (pg_trigger_depth() = 0)
   execute function private.lock_requesting_athlete();
+
+-- =============================================================================
+-- Section: scheduled dates of plan days (derived, for "today's session")
+-- training_plan_days.scheduled_date = the plan's start_date
+-- + (week_number - 1) * 7 + (day_of_week - 1), or NULL while the plan has
+-- no start date. A date computed per row in the query cannot be served by an
+-- index; a stored one can. It is never taken from the client: a BEFORE
+-- trigger on days computes it on insert and whenever the day's week, day of
+-- week or the date itself is written, and AFTER triggers on plans and weeks
+-- push a moved start date or week number down to the days. Propagation runs
+-- plan -> week -> day, the order every other writer takes.
+-- =============================================================================
+
+-- Definer rights, so the per-row lookup of the day's week and plan does not
+-- re-run two policies (two identity lookups) per inserted day. It reads only
+-- the week and plan matching (training_plan_week_id, athlete_id) of the new
+-- row, which the composite foreign key demands anyway, and writes only NEW.
+create function private.derive_plan_day_scheduled_date()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  new.scheduled_date := (
+    select p.start_date + (w.week_number - 1) * 7 + (new.day_of_week - 1)
+    from public.training_plan_weeks as w
+    join public.training_plans as p
+      on p.id = w.training_plan_id and p.athlete_id = w.athlete_id
+    where w.id = new.training_plan_week_id
+      and w.athlete_id = new.athlete_id
+  );
+  return new;
+end
+$$;
+
+comment on function private.derive_plan_day_scheduled_date() is
+  'BEFORE INSERT/UPDATE trigger on training_plan_days: scheduled_date := plan start_date + (week_number - 1) * 7 + (day_of_week - 1), whatever the client sent (NULL without a start date).';
+
+-- A plan's start date moved, or a week changed its number or its plan: the
+-- days below move with it. Writing scheduled_date fires the days' BEFORE
+-- trigger, which derives the new date; the value written here is discarded.
+create function private.reschedule_plan_days()
+returns trigger
+language plpgsql
+security invoker
+set search_path = ''
+as $$
+begin
+  update public.training_plan_days as d
+     set scheduled_date = null
+    from public.training_plan_weeks as w
+   where w.athlete_id = new.athlete_id
+     and case tg_table_name
+           when 'training_plans' then w.training_plan_id = new.id
+           else w.id = new.id
+         end
+     and d.training_plan_week_id = w.id
+     and d.athlete_id = w.athlete_id;
+  return null;
+end
+$$;
+
+comment on function private.reschedule_plan_days() is
+  'AFTER UPDATE trigger on training_plans (start_date) and training_plan_weeks (week_number, training_plan_id): re-derives scheduled_date of the days below.';
+
+revoke all on function private.derive_plan_day_scheduled_date() from public;
+revoke all on function private.reschedule_plan_days() from public;
+
+create trigger training_plans_reschedule_days
+  after update of start_date on public.training_plans
+  for each row when (old.start_date is distinct from new.start_date)
+  execute function private.reschedule_plan_days();
+create trigger training_plan_weeks_reschedule_days
+  after update of week_number, training_plan_id on public.training_plan_weeks
+  for each row when (
+    old.week_number is distinct from new.week_number
+    or old.training_plan_id is distinct from new.training_plan_id
+  )
+  execute function private.reschedule_plan_days();
+create trigger training_plan_days_derive_scheduled_date
+  before insert or update of training_plan_week_id, day_of_week, scheduled_date
+  on public.training_plan_days
+  for each row execute function private.derive_plan_day_scheduled_date();
 
 -- =============================================================================
 -- Section: privileges

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -298,6 +299,22 @@ def test_benchmark_compares_with_the_last_main_run_and_fails_on_a_threshold(
     uploads = [step for step in steps if "upload-artifact" in step.get("uses", "")]
     assert uploads
     assert uploads[0]["with"]["path"] == "${{ env.REPORTS }}/"
+
+
+def test_benchmark_stage_installs_the_bench_extra_for_the_charts():
+    """.ci/run's benchmark stage installs the `bench` extra (matplotlib, version-bounded),
+    so the report in the job summary has its charts; the default install stays lean."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = project["project"]["optional-dependencies"]
+    assert [re.match(r"matplotlib>=[\d.]+,<\d+$", dep) is not None for dep in extras["bench"]] == [
+        True
+    ]
+    assert not any(dep.startswith("matplotlib") for dep in extras["test"])
+    assert project["project"]["dependencies"] == []
+    ci_run = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert (
+        """[[ " $stages " == *" benchmark "* ]] && extras="${extras:+$extras,}bench\"""" in ci_run
+    )
 
 
 # --------------------------------------------------------------------------- every job

@@ -26,6 +26,28 @@ LINK_TRIGGERS = {
     "training_plan_days_sync_workout_log_link",
     "training_plan_days_derive_completion",
 }
+# training_plan_days.scheduled_date (behaviour: test_scheduled_date.py): name ->
+# (timing, events, function, what the definition must say).
+SCHEDULED_DATE_TRIGGERS = {
+    "training_plan_days_derive_scheduled_date": (
+        "before",
+        ["insert", "update"],
+        "private.derive_plan_day_scheduled_date",
+        "BEFORE INSERT OR UPDATE OF training_plan_week_id, day_of_week, scheduled_date ON",
+    ),
+    "training_plans_reschedule_days": (
+        "after",
+        ["update"],
+        "private.reschedule_plan_days",
+        "AFTER UPDATE OF start_date ON public.training_plans FOR EACH ROW WHEN (old.start_date",
+    ),
+    "training_plan_weeks_reschedule_days": (
+        "after",
+        ["update"],
+        "private.reschedule_plan_days",
+        "AFTER UPDATE OF week_number, training_plan_id ON",
+    ),
+}
 # Design doc 3.3: every table whose writes can reach the plan-day <-> workout-log link
 # locks the requesting athlete's profile row first (one lock order).
 LOCK_FIRST_TABLES = (
@@ -62,9 +84,21 @@ def test_every_trigger_is_known_and_tested(conn: Connection):
         {f"{t}_set_updated_at" for t in TABLES}
         | {f"{t}_owner_immutable" for t in OWNER_COLUMN}
         | LINK_TRIGGERS
+        | set(SCHEDULED_DATE_TRIGGERS)
         | {f"{t}_lock_athlete_first" for t in LOCK_FIRST_TABLES}
     )
     assert sorted(_triggers(conn)) == sorted(expected)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULED_DATE_TRIGGERS))
+def test_scheduled_date_trigger_shape(conn: Connection, name: str):
+    """The derivation fires before every write of its inputs; plans and weeks push down."""
+    timing, events, function, clause = SCHEDULED_DATE_TRIGGERS[name]
+    trigger = _triggers(conn)[name]
+    assert (trigger.timing, trigger.events, trigger.for_each_row) == (timing, events, True)
+    assert trigger.function == function
+    assert clause in trigger.definition
+    assert trigger.enabled
 
 
 @pytest.mark.parametrize("table", TABLES)

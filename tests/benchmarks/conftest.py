@@ -5,6 +5,7 @@ Layers (each built once per session, only when a test asks for its scale):
     layer_after_001     the migrated template (root conftest)
     bench_layer_s       + the S dataset (1,000 athletes), VACUUM ANALYZE, invariants checked
     bench_layer_l       + the L dataset (10,000 athletes); benchmarks only, on request
+    bench_layer_xl      + the XL dataset (100,000 athletes); ours and owner only, on request
     bench_layer_*_uid   the same datasets with profile id = user id, for the "uid"
                         design alternative; benchmarks only
 
@@ -14,7 +15,7 @@ benchmarks ``uid`` from the uid layer. Connections only ever go to the
 clones, never to a template.
 
 The scales benchmarked come from ``--bench-scale`` (root conftest) or
-``HYROX_BENCH_SCALE``: ``S`` (default), ``L`` or ``S,L``.
+``HYROX_BENCH_SCALE``: ``S`` (default), ``L``, ``XL`` or a list such as ``S,L,XL``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ bench_layer_l = factories.postgresql_noproc(
 )
 """Template: after-001 + the L dataset (built only when L is benchmarked)."""
 
+bench_layer_xl = factories.postgresql_noproc(
+    dbname=f"{DB_PREFIX}_xl",
+    load=[datasets.dataset_loader(datasets.SCALES["XL"])],
+    depends_on="layer_after_001",
+)
+"""Template: after-001 + the XL dataset (100,000 athletes, 11.2 M plan days; on request only)."""
+
 bench_layer_s_uid = factories.postgresql_noproc(
     dbname=f"{DB_PREFIX}_s_uid",
     load=[datasets.dataset_loader(datasets.SCALES["S"], profile_is_user=True)],
@@ -67,15 +75,21 @@ bench_layer_l_uid = factories.postgresql_noproc(
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrise ``bench_case`` over scale x family x variant (scales from the option)."""
+    """Parametrise ``bench_case`` over scale x family x variant (scales from the option).
+
+    ``throughput_scale`` runs at every chosen scale but the lean ones (XL).
+    """
+    scales = resolve_scales(metafunc.config.getoption("bench_scale"), os.environ)
+    if "throughput_scale" in metafunc.fixturenames:
+        chosen = [scale for scale in scales if scale not in datasets.LEAN_SCALES]
+        metafunc.parametrize("throughput_scale", chosen)
     if "bench_case" not in metafunc.fixturenames:
         return
-    scales = resolve_scales(metafunc.config.getoption("bench_scale"), os.environ)
     cases = [
         BenchCase(scale, name, variant)
         for scale in scales
         for name, family in FAMILIES.items()
-        for variant in variants_of(family)
+        for variant in variants_of(family, scale)
     ]
     metafunc.parametrize("bench_case", cases, ids=[case.id for case in cases])
 

@@ -25,7 +25,7 @@ SAMPLE_ATHLETES = 16
 
 
 def resolve_scales(cli_value: str | None, environ: Mapping[str, str]) -> list[str]:
-    """Scales to benchmark: --bench-scale > HYROX_BENCH_SCALE > S; validated, in S, L order."""
+    """Scales to benchmark: --bench-scale > HYROX_BENCH_SCALE > S; validated, in S, L, XL order."""
     raw = (cli_value or environ.get(BENCH_SCALE_ENV, "")).strip()
     if not raw:
         return list(DEFAULT_SCALES)
@@ -83,7 +83,7 @@ class BenchSetup:
         """The family's interleaved wall and server times (measured once, on first request)."""
         if family.name not in self.paired:
             self.paired[family.name] = measure.paired_times(
-                self.connection, family, variants_of(family), self.sample_for
+                self.connection, family, variants_of(family, self.scale), self.sample_for
             )
         return self.paired[family.name]
 
@@ -104,11 +104,13 @@ class BenchDatabases:
     def get(
         self, scale: str, request: pytest.FixtureRequest, *, alternatives: bool = False
     ) -> BenchSetup:
-        """The databases of ``scale`` (S or L), built on first use; ``request`` finds the layers."""
+        """The databases of ``scale``, built on first use; ``request`` finds the layers."""
         if scale not in self._setups:
             layer = request.getfixturevalue(f"bench_layer_{scale.lower()}")
             self._setups[scale] = self._build(scale, layer.template_dbname)
         setup = self._setups[scale]
+        if scale in datasets.LEAN_SCALES:
+            return setup
         if alternatives and "uid" not in setup.connections:
             layer = request.getfixturevalue(f"bench_layer_{scale.lower()}_uid")
             uid = self._clone(layer.template_dbname, f"{DB_PREFIX}_{scale}_uid")
@@ -142,12 +144,17 @@ class BenchDatabases:
         return conn
 
     def _build(self, scale: str, template: str) -> BenchSetup:
-        databases: dict[Database, str] = {
-            "ours": self._clone(template, f"{DB_PREFIX}_{scale}_ours"),
-            "draft": self._clone(template, f"{DB_PREFIX}_{scale}_draft"),
-        }
-        with psycopg.connect(databases["draft"], autocommit=True) as conn:
-            datasets.install_draft_policies(conn)
+        databases: dict[Database, str]
+        if scale in datasets.LEAN_SCALES:
+            # nothing clones this template: connect to it, as a lean scale has one copy only
+            databases = {"ours": self._server.conninfo(template)}
+        else:
+            databases = {
+                "ours": self._clone(template, f"{DB_PREFIX}_{scale}_ours"),
+                "draft": self._clone(template, f"{DB_PREFIX}_{scale}_draft"),
+            }
+            with psycopg.connect(databases["draft"], autocommit=True) as conn:
+                datasets.install_draft_policies(conn)
         connections: dict[Database, psycopg.Connection[Any]] = {
             name: self._connect(conninfo) for name, conninfo in databases.items()
         }

@@ -17,7 +17,7 @@
 --
 -- Triggers (foreign-key triggers included) are off while loading
 -- (session_replication_role = replica): the generator writes both sides of
--- every link and the derived columns itself, and
+-- every link and the derived columns (is_completed, scheduled_date) itself, and
 -- tests/benchmarks/datasets.py checks those invariants after loading.
 -- =============================================================================
 
@@ -173,12 +173,12 @@ from bench_athlete as a
 cross join generate_series(1, 20) as n;
 
 insert into public.training_plan_days (
-  id, training_plan_week_id, athlete_id, day_of_week, session_order, workout_title,
+  id, training_plan_week_id, athlete_id, day_of_week, session_order, scheduled_date, workout_title,
   workout_details, session_type, estimated_duration_minutes, is_rest_day, is_completed,
   linked_workout_log_id, created_at, updated_at
 )
 select pg_temp.bench_id('day', (a.i * 16 + w) * 7 + d), pg_temp.bench_id('week', a.i * 16 + w),
-       a.athlete_id, d, 1, s.title,
+       a.athlete_id, d, 1, a.start_date + (w - 1) * 7 + (d - 1), s.title,
        jsonb_build_object('blocks', jsonb_build_array(
          jsonb_build_object('exercise', s.title, 'sets', 4, 'reps', 10 + d))),
        s.session_type, case when d = 7 then 0 else 45 + 5 * d end, d = 7,

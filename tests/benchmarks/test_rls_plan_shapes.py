@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from psycopg.rows import tuple_row
 
-from tests.benchmarks import datasets, plans
+from tests.benchmarks import datasets, plans, queries
 from tests.benchmarks.databases import BenchSetup
 from tests.benchmarks.queries import (
     FAMILIES,
@@ -83,6 +83,11 @@ BREAKAGES = {
         " where id = (select id from public.training_plan_days"
         " where not is_completed and linked_workout_log_id is not null order by id limit 1)",
         "training_plan_days.is_completed not derived from the linked log",
+    ),
+    "stale scheduled date": (
+        "update public.training_plan_days set scheduled_date = scheduled_date + 1"
+        " where id = (select id from public.training_plan_days order by id limit 1)",
+        "training_plan_days.scheduled_date not derived from its week and plan",
     ),
 }
 
@@ -315,3 +320,56 @@ def test_a_cte_is_not_taken_for_an_init_plan():
     assert plans.policy_calls_outside_init_plans(plan) == [
         "Function Scan: private.current_athlete_id()"
     ]
+
+
+# --------------------------------------------------------------------------- today's session
+
+SCHEDULED_DATE_INDEX = "training_plan_days_athlete_id_scheduled_date_idx"
+
+
+def _rows_removed(node: plans.PlanNode) -> int:
+    return int(node.node.get("Rows Removed by Filter", 0)) + int(
+        node.node.get("Rows Removed by Join Filter", 0)
+    )
+
+
+@pytest.mark.parametrize("variant", ["ours", "owner"])
+def test_todays_session_is_found_through_the_scheduled_date_index(
+    bench_s: BenchSetup, variant: Variant
+):
+    """The day comes from (athlete_id, scheduled_date): only the day's sessions are read.
+
+    Weeks and plans are then probed by key (at most one plan's 16 weeks), so the
+    request's work does not grow with the plan's length or the dataset.
+    """
+    (plan,) = explain(bench_s, "today", variant)
+    scans = plans.scans(plan, datasets.ATHLETE_TABLES)
+    days = [n for n in scans if n.relation == "training_plan_days"]
+    assert [n.node.get("Index Name") for n in days] == [SCHEDULED_DATE_INDEX]
+    sessions = days[0].node["Actual Rows"]
+    assert 1 <= sessions <= 3
+    assert _rows_removed(days[0]) == 0
+    assert {n.node_type for n in scans} <= plans.INDEX_SCANS
+    assert sum(n.node["Actual Rows"] * max(n.loops, 1) for n in scans) <= sessions + 16 + 1
+
+
+@pytest.mark.parametrize("variant", ["ours", "owner"])
+def test_the_derived_date_rule_reads_the_whole_plan(bench_s: BenchSetup, variant: Variant):
+    """Control: with the date derived per row, every day of the plan is read and discarded."""
+    athlete = bench_s.sample[0]
+    statements = queries.today_with_derived_date(athlete, variant in queries.OWNER_BY_HAND)
+    (plan,) = explain_request(bench_s.connection(variant), athlete, variant, statements)
+    assert sum(_rows_removed(node) for node in plans.walk(plan)) >= 100
+    derived = run_request(bench_s.connection(variant), athlete, variant, statements)
+    today = statements_for(FAMILIES["today"], athlete, variant)
+    assert derived == run_request(bench_s.connection(variant), athlete, variant, today)
+
+
+@pytest.mark.parametrize("family", READ_FAMILIES)
+def test_identity_init_plans_are_one_helper_call_each(bench_s: BenchSetup, family: str):
+    """Each InitPlan is a single call of the definer helper: no profile policy nested in it."""
+    for plan in explain(bench_s, family, "ours"):
+        for node in plans.init_plans(plan):
+            assert node.node_type == "Result"
+            assert node.node.get("Plans", []) == []
+            assert node.node["Output"] == ["private.current_athlete_id()"]

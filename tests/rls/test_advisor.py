@@ -27,8 +27,9 @@ MIGRATION_SCHEMAS = ("public", "private")
 """Schemas migration 001 creates objects in."""
 PRE_EXISTING_FUNCTIONS = frozenset({"public.hybrid_search_chunks", "public.match_chunks"})
 """RPCs that pre-date 001; the brief forbids recreating them, so their settings are not ours."""
-DESIGNED_DEFINER_FUNCTIONS: frozenset[str] = frozenset()
-"""security definer functions clients may execute on purpose (design 5.1: none)."""
+DESIGNED_DEFINER_FUNCTIONS: frozenset[str] = frozenset({"private.current_athlete_id"})
+"""security definer functions clients may execute on purpose (design 5.1: only the identity
+helper, which returns the caller's own profile id; search_path pinned, not in an exposed schema)."""
 
 # Request-context functions that are row-independent and must be wrapped in (select ...):
 # the auth helpers (splinter 0003), current_setting(), and this schema's private helpers.

@@ -9,6 +9,7 @@ succeeds, and the service role can write the forged value.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -243,3 +244,30 @@ def test_athlete_cannot_mark_a_plan_day_completed(
     assert actions.snapshot(conn, "training_plan_days", day["id"])["is_completed"] is False
     WorkoutLogFactory(plan_day=actions.snapshot(conn, "training_plan_days", day["id"]))
     assert actions.snapshot(conn, "training_plan_days", day["id"])["is_completed"] is True
+
+
+@pytest.mark.parametrize("command", [spec.Command.INSERT, spec.Command.UPDATE])
+def test_athlete_cannot_reschedule_a_plan_day_directly(
+    factories_bound: Connection, cast: Cast, command: spec.Command
+):
+    """scheduled_date is derived from the plan and week: a client's date is replaced."""
+    conn = factories_bound
+    day = TrainingPlanDayFactory(week__plan__athlete=cast.victim.profile)
+    scheduled = day["scheduled_date"]
+    assert scheduled is not None
+    derived = scheduled.isoformat()  # snapshots show rows as to_jsonb does
+    forged_date = (scheduled + timedelta(days=30)).isoformat()
+    if command is spec.Command.INSERT:
+        record = actions.take_out(conn, "training_plan_days", day["id"])
+        statement = actions.insert_record(
+            "training_plan_days", {**record, "scheduled_date": forged_date}
+        )
+    else:
+        statement = actions.update_row(
+            "training_plan_days", day["id"], {"scheduled_date": forged_date}
+        )
+
+    forged = actions.attempt(conn, cast.victim.claims, statement)
+
+    assert forged.outcome("training_plan_days") == Outcome.ALLOWED
+    assert actions.snapshot(conn, "training_plan_days", day["id"])["scheduled_date"] == derived
