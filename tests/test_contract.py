@@ -21,7 +21,12 @@ import tests.contract as contract
 from tests.behaviour.helpers import factory_for
 from tests.behaviour.test_constraints import CASES as CHECK_CASES
 from tests.behaviour.test_foreign_keys import FOREIGN_KEYS
-from tests.behaviour.test_triggers import LINK_TRIGGERS, LOCK_FIRST_TABLES, OWNER_COLUMN
+from tests.behaviour.test_triggers import (
+    LINK_TRIGGERS,
+    LOCK_FIRST_TABLES,
+    OWNER_COLUMN,
+    SCHEDULED_DATE_TRIGGERS,
+)
 from tests.contract import model, reader
 from tests.support import access_matrix, catalog
 from tests.support.server import PgServer, cloned_database
@@ -191,13 +196,15 @@ def test_every_contract_foreign_key_is_exercised():
 
 
 def test_every_contract_trigger_is_proven():
-    """Each trigger of the contract is an updated_at, owner, link or lock-order trigger
-    (test_triggers; the lock order's behaviour is tests/concurrency)."""
+    """Each trigger of the contract is an updated_at, owner, link, lock-order or
+    scheduled-date trigger (test_triggers; behaviour: tests/concurrency for the lock order,
+    test_scheduled_date.py for the dates)."""
     expected = (
         {f"{t}_set_updated_at" for t in COMMITTED.tables()}
         | {f"{t}_owner_immutable" for t in OWNER_COLUMN}
         | LINK_TRIGGERS
         | {f"{t}_lock_athlete_first" for t in LOCK_FIRST_TABLES}
+        | set(SCHEDULED_DATE_TRIGGERS)
     )
     assert sorted(_name for _, _name in _contract_names("trigger")) == sorted(expected)
 

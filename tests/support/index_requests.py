@@ -91,9 +91,11 @@ INDEX_REQUESTS: dict[str, Request] = {
         "select id, week_number from public.training_plan_weeks where athlete_id = %(athlete_id)s",
         "RLS: every read of weeks filters on athlete_id; the profile cascade deletes by it",
     ),
-    "training_plan_days_athlete_id_idx": Request(
-        "select id from public.training_plan_days where athlete_id = %(athlete_id)s",
-        "RLS: every read of plan days filters on athlete_id; the profile cascade deletes by it",
+    "training_plan_days_athlete_id_scheduled_date_idx": Request(
+        "select id, session_order from public.training_plan_days"
+        " where athlete_id = %(athlete_id)s and scheduled_date = %(today)s",
+        "today's session: the athlete's days scheduled today; its leading athlete_id column"
+        " also serves RLS on plan days and the profile cascade",
     ),
     # workout history
     "workout_logs_athlete_id_date_idx": Request(
