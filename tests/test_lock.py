@@ -1,6 +1,6 @@
 """The gate cannot drift by itself: CI installs the versions pinned in .ci/constraints.txt.
 
-The lock must pin every requirement of the test and lint extras at a version their ranges in
+The lock must pin every requirement of the test, lint and bench extras at a version their ranges in
 pyproject.toml allow (a changed pyproject without `.ci/lock` fails here), and .ci/run must
 install with it. The README's Quick start stays on the ranges.
 """
@@ -32,10 +32,10 @@ def pins() -> dict[str, Version]:
 
 
 def extra_requirements() -> list[Requirement]:
-    """Every requirement of the test and lint extras (the dev extra is their union)."""
+    """Every requirement of the test, lint and bench extras (the dev extra is their union)."""
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = project["optional-dependencies"]
-    unique = dict.fromkeys(r for extra in ("test", "lint") for r in extras[extra])
+    unique = dict.fromkeys(r for extra in ("test", "lint", "bench") for r in extras[extra])
     return [Requirement(r) for r in unique]
 
 
