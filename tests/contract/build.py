@@ -17,7 +17,7 @@ import psycopg
 from tests.contract import reader
 from tests.contract.model import Block
 from tests.support import loaders, options
-from tests.support.server import ClientBackendJanitor, PgServer, embedded_server, existing_server
+from tests.support.server import PgServer, cloned_database, embedded_server, existing_server
 
 
 @contextmanager
@@ -34,17 +34,7 @@ def server(dsn: str | None = None, source_db: str | None = None) -> Iterator[PgS
 def contract_of(pg: PgServer) -> dict[str, list[Block]]:
     """Build before layer + migration + seeds in a scratch database; read its contract."""
     dbname = f"hyrox_{os.getpid()}_contract"
-    janitor = ClientBackendJanitor(
-        user=pg.user,
-        host=pg.host,
-        port=pg.port,
-        password=pg.password,
-        dbname=dbname,
-        template_dbname=pg.template_dbname,
-        maintenance_dbname=pg.maintenance_dbname,
-    )
-    with janitor:
-        dsn = pg.conninfo(dbname)
+    with cloned_database(pg, template=pg.template_dbname, dbname=dbname) as dsn:
         kwargs = {
             "host": pg.host,
             "port": pg.port,

@@ -203,8 +203,9 @@ class ClientBackendJanitor(DatabaseJanitor):
 
 
 @contextmanager
-def cloned_database(server: PgServer, *, template: str, dbname: str) -> Iterator[str]:
-    """Create ``dbname`` from ``template`` for the duration of the block; yield its conninfo."""
+def cloned_database(server: PgServer, *, template: str | None, dbname: str) -> Iterator[str]:
+    """Create ``dbname`` from ``template`` (None: the server's default) for the duration of
+    the block; yield its conninfo."""
     janitor = ClientBackendJanitor(
         user=server.user,
         host=server.host,
