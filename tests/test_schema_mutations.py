@@ -57,6 +57,8 @@ pytestmark = [
 ]
 
 KINDS_ENV = "HYROX_MUTATION_KINDS"
+# The note tests.support.loaders.execute_script adds to an error of a seed file.
+SEED_LOAD_NOTE = re.compile(r"while running \S*/seeds/[^/\s]+\.sql")
 WORKERS_ENV = "HYROX_MUTATION_WORKERS"
 
 # The behavioural modules that must catch each kind of removal.
@@ -187,7 +189,7 @@ class Verdict:
     def seed_refused(self) -> bool:
         """Every error is the seed file failing to load on the mutant (the layer build)."""
         return bool(self.error_messages) and all(
-            "seeds/" in message for message in self.error_messages
+            SEED_LOAD_NOTE.search(message) for message in self.error_messages
         )
 
     @property
@@ -244,8 +246,10 @@ def _run_behaviour(mutant: Mutant, dsn: str, work: Path) -> Verdict:
         ],
         seconds=seconds,
         output=output,
+        # The message attribute is cut to the error's first lines (a NOT NULL violation's
+        # "Failing row contains (...)" can push the loader's note out of it): keep the text too.
         error_messages=tuple(
-            str(error.get("message", ""))
+            f"{error.get('message', '')}\n{error.text or ''}"
             for case in suite.iter("testcase")
             if (error := case.find("error")) is not None
         ),
