@@ -22,7 +22,6 @@ Nothing here asserts a timing.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -30,12 +29,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.rows import tuple_row
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from tests.benchmarks.databases import DB_PREFIX, resolve_scales
 from tests.benchmarks.datasets import SCALES, Athlete, sample_athletes
-from tests.support.impersonation import REQUEST_SEARCH_PATH, athlete_claims
+from tests.benchmarks.queries import start_request
 from tests.support.server import PgServer, cloned_database
 
 ROUNDS = 15
@@ -171,7 +171,9 @@ class BigRequestDb:
         total = 0
         for table in tables:
             row = self.conn.execute(
-                f"select count(*) from public.{table} where athlete_id = %s",  # noqa: S608
+                sql.SQL("select count(*) from {} where athlete_id = %s").format(
+                    sql.Identifier("public", table)
+                ),
                 (athlete.athlete_id,),
             ).fetchone()
             assert row is not None
@@ -183,7 +185,11 @@ class BigRequestDb:
         action = "enable" if on else "disable"
         for table in LOCK_TRIGGERS:
             self.conn.execute(
-                f"alter table public.{table} {action} trigger {table}_lock_athlete_first"
+                sql.SQL("alter table {} {} trigger {}").format(
+                    sql.Identifier("public", table),
+                    sql.SQL(action),
+                    sql.Identifier(f"{table}_lock_athlete_first"),
+                )
             )
 
     def run(self, request: str, *, explain: bool = False) -> Any:  # noqa: ANN401 - plan JSON
@@ -209,12 +215,7 @@ class BigRequestDb:
             if request == "delete_account":
                 cur.execute("set local role supabase_auth_admin")
             else:
-                cur.execute(
-                    "select set_config('search_path', %s, true),"
-                    " set_config('request.jwt.claims', %s, true),"
-                    " set_config('role', 'authenticated', true)",
-                    (REQUEST_SEARCH_PATH, json.dumps(athlete_claims(athlete.user_id))),
-                )
+                start_request(cur, athlete, "ours")
             cur.execute(query, params)
             return cur.fetchone()[0] if explain else cur.rowcount  # type: ignore[index]
 
