@@ -14,7 +14,14 @@ from factories.races import RaceSplitFactory
 from factories.records import PersonalRecordFactory
 from factories.reference import ExerciseFactory, stations
 from factories.workouts import BenchmarkTestFactory
-from tests.behaviour.helpers import PRE_EXISTING_TABLES, count, expect_error, fetch
+from tests.behaviour.helpers import (
+    PRE_EXISTING_TABLES,
+    athlete_row_counts,
+    count,
+    expect_error,
+    fetch,
+    owned_tables,
+)
 from tests.support import catalog
 
 Connection = psycopg.Connection[DictRow]
@@ -22,21 +29,9 @@ Connection = psycopg.Connection[DictRow]
 REFERENCE_TABLES = {"hyrox_stations", "exercise_library", "achievement_definitions"}
 
 
-def _owned_tables(conn: Connection) -> list[str]:
-    return [
-        t.name
-        for t in catalog.tables(conn, exclude=PRE_EXISTING_TABLES)
-        if any(c.name == "athlete_id" for c in catalog.columns(conn, t.name))
-    ]
-
-
 def _athlete_counts(conn: Connection, athlete: Any) -> dict[str, int]:  # noqa: ANN401
     """Rows of ``athlete`` in every table that holds athlete data (auth.users included)."""
-    counts = {t: count(conn, t, athlete_id=athlete.id) for t in _owned_tables(conn)}
-    counts["athlete_profiles"] = count(conn, "athlete_profiles", id=athlete.id)
-    row = conn.execute("select count(*) as n from auth.users where id = %s", (athlete.user_id,))
-    counts["auth.users"] = row.fetchone()["n"]  # type: ignore[index]
-    return counts
+    return athlete_row_counts(conn, athlete.id, athlete.user_id)
 
 
 def _all_counts(conn: Connection) -> dict[str, int]:
@@ -50,7 +45,7 @@ def _all_counts(conn: Connection) -> dict[str, int]:
 def test_every_public_table_is_owned_reference_or_pre_existing(conn: Connection):
     """Each table is athlete data, reference data or pre-existing: nothing is unclassified."""
     names = {t.name for t in catalog.tables(conn)}
-    classified = set(_owned_tables(conn)) | {"athlete_profiles"} | REFERENCE_TABLES
+    classified = set(owned_tables(conn)) | {"athlete_profiles"} | REFERENCE_TABLES
     assert names - classified == set(PRE_EXISTING_TABLES)
 
 

@@ -33,6 +33,7 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from tests.behaviour.helpers import athlete_row_counts
 from tests.benchmarks.databases import DB_PREFIX, resolve_scales
 from tests.benchmarks.datasets import SCALES, Athlete, sample_athletes
 from tests.benchmarks.queries import start_request
@@ -161,24 +162,7 @@ class BigRequestDb:
                 self.conn.execute(statement, params)
 
     def _owned_rows(self, athlete: Athlete) -> int:
-        tables = [
-            r[0]
-            for r in self.conn.execute(
-                "select table_name from information_schema.columns"
-                " where table_schema = 'public' and column_name = 'athlete_id'"
-            )
-        ]
-        total = 0
-        for table in tables:
-            row = self.conn.execute(
-                sql.SQL("select count(*) from {} where athlete_id = %s").format(
-                    sql.Identifier("public", table)
-                ),
-                (athlete.athlete_id,),
-            ).fetchone()
-            assert row is not None
-            total += int(row[0])
-        return total + 2  # the profile and the auth user
+        return sum(athlete_row_counts(self.conn, athlete.athlete_id, athlete.user_id).values())
 
     def lock_order(self, on: bool) -> None:
         """Enable or disable the lock-order triggers on this clone."""

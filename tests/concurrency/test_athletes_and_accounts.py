@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from tests.behaviour.helpers import athlete_row_counts
 from tests.concurrency.test_link_pairs import PATHS
 from tests.concurrency.world import World, build_world, state_of
 from tests.support.concurrency import (
@@ -42,27 +43,7 @@ def bystander_request(world: World) -> list[tuple[str, dict[str, object]]]:
 
 def owned_rows(owner: Connection, world: World) -> dict[str, int]:
     """The athlete's rows in every table with an owner column, plus profile and auth user."""
-    tables = [
-        r["table_name"]
-        for r in owner.execute(
-            "select table_name from information_schema.columns"
-            " where table_schema = 'public' and column_name = 'athlete_id' order by 1"
-        )
-    ]
-    counts = {
-        t: owner.execute(
-            f"select count(*) as n from public.{t} where athlete_id = %s",  # noqa: S608 - catalog names
-            (world.athlete_id,),
-        ).fetchone()["n"]  # type: ignore[index]
-        for t in tables
-    }
-    counts["athlete_profiles"] = owner.execute(
-        "select count(*) as n from athlete_profiles where id = %s", (world.athlete_id,)
-    ).fetchone()["n"]  # type: ignore[index]
-    counts["auth.users"] = owner.execute(
-        "select count(*) as n from auth.users where id = %s", (world.ids["U"],)
-    ).fetchone()["n"]  # type: ignore[index]
-    return counts
+    return athlete_row_counts(owner, world.athlete_id, world.ids["U"])
 
 
 @pytest.mark.commits
