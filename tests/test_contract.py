@@ -21,12 +21,7 @@ import tests.contract as contract
 from tests.behaviour.helpers import factory_for
 from tests.behaviour.test_constraints import CASES as CHECK_CASES
 from tests.behaviour.test_foreign_keys import FOREIGN_KEYS
-from tests.behaviour.test_triggers import (
-    LINK_TRIGGERS,
-    LOCK_FIRST_TABLES,
-    OWNER_COLUMN,
-    SCHEDULED_DATE_TRIGGERS,
-)
+from tests.behaviour.test_triggers import expected_triggers
 from tests.contract import model, reader
 from tests.support import access_matrix, catalog
 from tests.support.server import PgServer, cloned_database
@@ -199,13 +194,7 @@ def test_every_contract_trigger_is_proven():
     """Each trigger of the contract is an updated_at, owner, link, lock-order or
     scheduled-date trigger (test_triggers; behaviour: tests/concurrency for the lock order,
     test_scheduled_date.py for the dates)."""
-    expected = (
-        {f"{t}_set_updated_at" for t in COMMITTED.tables()}
-        | {f"{t}_owner_immutable" for t in OWNER_COLUMN}
-        | LINK_TRIGGERS
-        | {f"{t}_lock_athlete_first" for t in LOCK_FIRST_TABLES}
-        | set(SCHEDULED_DATE_TRIGGERS)
-    )
+    expected = expected_triggers(COMMITTED.tables())
     assert sorted(_name for _, _name in _contract_names("trigger")) == sorted(expected)
 
 
