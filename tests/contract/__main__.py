@@ -22,6 +22,16 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument(
             "--pg-source-db", default=None, help="database to build from (env HYROX_TEST_SOURCE_DB)"
         )
+        command.add_argument(
+            "--pg-engine",
+            default=None,
+            help="engine of the throw-away cluster: 15, 17 or 18 (env HYROX_PG_ENGINE)",
+        )
+        command.add_argument(
+            "--pg-superuser-dsn",
+            default=None,
+            help="existing server: a superuser login (env HYROX_TEST_SUPERUSER_DSN)",
+        )
     summary = sub.add_parser(
         "summary", help="Markdown: what contract/ changes between two revisions"
     )
@@ -37,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
 
     from tests.contract.build import contract_of, server
 
-    with server(args.pg_dsn, args.pg_source_db) as pg:
+    with server(
+        args.pg_dsn,
+        args.pg_source_db,
+        engine=args.pg_engine,
+        superuser_dsn=args.pg_superuser_dsn,
+    ) as pg:
         files = render_files(contract_of(pg))
     if args.command == "write":
         changed = write_dir(CONTRACT_DIR, files)

@@ -1,7 +1,7 @@
 """Build a migrated database with the suite's own machinery, for ``python -m tests.contract``.
 
-The same server choice as the suite (``--pg-dsn`` > ``HYROX_TEST_DSN`` >
-embedded PostgreSQL 18), the same loaders: the before layer (Supabase
+The same server choice as the suite (``--pg-dsn`` > ``HYROX_TEST_DSN`` > a throw-away
+cluster of ``--pg-engine``, 18 by default), the same loaders and logins: the before layer (Supabase
 stand-in + production state), read as the baseline, then the migration
 (``HYROX_MIGRATION`` or 001) and the seeds.
 """
@@ -10,25 +10,46 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import psycopg
 
 from tests.contract import reader
 from tests.contract.model import Block
-from tests.support import loaders, options
-from tests.support.server import PgServer, cloned_database, embedded_server, existing_server
+from tests.support import engines, loaders, options
+from tests.support.server import (
+    PgServer,
+    cloned_database,
+    embedded_server,
+    existing_server,
+    platform_of,
+)
 
 
 @contextmanager
-def server(dsn: str | None = None, source_db: str | None = None) -> Iterator[PgServer]:
-    """The server: ``dsn`` > $HYROX_TEST_DSN > an embedded throw-away PostgreSQL."""
+def server(
+    dsn: str | None = None,
+    source_db: str | None = None,
+    *,
+    engine: str | None = None,
+    superuser_dsn: str | None = None,
+) -> Iterator[PgServer]:
+    """The server: ``dsn`` > $HYROX_TEST_DSN > a throw-away cluster of ``engine``."""
     dsn = options.resolve_dsn(dsn, os.environ)
-    if dsn:
-        yield existing_server(dsn, options.resolve_source_db(source_db, os.environ))
-    else:
-        with embedded_server() as embedded:
-            yield embedded
+    with ExitStack() as stack:
+        if dsn:
+            pg = existing_server(
+                dsn,
+                options.resolve_source_db(source_db, os.environ),
+                superuser_dsn=options.resolve(
+                    superuser_dsn, options.SUPERUSER_DSN_ENV, os.environ, None, str
+                ),
+            )
+        else:
+            name = options.resolve_engine(engine, os.environ, engines.DEFAULT_ENGINE)
+            pg = stack.enter_context(embedded_server(name))
+        stack.enter_context(platform_of(pg))
+        yield pg
 
 
 def contract_of(pg: PgServer) -> dict[str, list[Block]]:

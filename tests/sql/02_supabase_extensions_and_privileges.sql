@@ -4,9 +4,10 @@
 --
 -- On Supabase the wall is RLS, not GRANT: every table, function and
 -- sequence created in public by the migration role is granted ALL to the
--- API roles by default privileges. Default privileges apply to objects
--- created by the role that ran `alter default privileges` — here the
--- connection user, which is also the user that loads the migration.
+-- API roles by default privileges. They are set for objects created by
+-- `postgres`, the role migrations run as (supabase/postgres init scripts:
+-- `alter default privileges for role postgres in schema public ...`); this
+-- file runs as the cluster's superuser.
 --
 -- Idempotent, and it skips what already exists (a real Supabase database
 -- already has the schema and the grants). Roles missing from the cluster
@@ -42,10 +43,10 @@ begin
   from pg_catalog.unnest(api_roles) as r;
 
   execute pg_catalog.format(
-    'alter default privileges in schema public grant all on tables to %s', grantees);
+    'alter default privileges for role postgres in schema public grant all on tables to %s', grantees);
   execute pg_catalog.format(
-    'alter default privileges in schema public grant all on functions to %s', grantees);
+    'alter default privileges for role postgres in schema public grant all on functions to %s', grantees);
   execute pg_catalog.format(
-    'alter default privileges in schema public grant all on sequences to %s', grantees);
+    'alter default privileges for role postgres in schema public grant all on sequences to %s', grantees);
 end
 $$;

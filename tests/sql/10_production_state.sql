@@ -161,9 +161,7 @@ order by r.i;
 create index knowledge_chunks_fts_idx on public.knowledge_chunks using gin (fts);
 comment on index public.knowledge_chunks_fts_idx is 'Full-text leg of hybrid search.';
 
-create index knowledge_chunks_embedding_idx on public.knowledge_chunks
-  using hnsw (embedding extensions.vector_cosine_ops);
-comment on index public.knowledge_chunks_embedding_idx is 'Semantic leg of search (cosine, HNSW).';
+-- The HNSW index on embedding: 11_production_vector_index.sql (it needs pgvector itself).
 
 -- ---------------------------------------------------------------------
 -- RPCs. Shaped like Supabase's published hybrid-search and match-documents

@@ -11,7 +11,8 @@ the Supabase CLI would see a ``begin; ... commit;`` migration.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
@@ -100,21 +101,69 @@ def flavour_of(conn: psycopg.Connection[Any]) -> Flavour:
     return "stand-in" if str(comment).startswith(STAND_IN_MARKER) else "supabase"
 
 
+# The platform's superuser login for the layers (set by the ``pg_server`` fixture): who
+# creates Supabase's own objects. None on an existing server without one, which must then
+# already be prepared like Supabase (README "Running against an existing server").
+PLATFORM_SUPERUSER: dict[str, str | None] = {"user": None, "password": None}
+
+VectorFlavour = Literal["pgvector", "stand-in"]
+
+
+@contextmanager
+def platform_superuser(user: str | None, password: str | None = None) -> Iterator[None]:
+    """Within the block, the layer loaders run Supabase's own steps as ``user``."""
+    PLATFORM_SUPERUSER.update(user=user, password=password)
+    try:
+        yield
+    finally:
+        PLATFORM_SUPERUSER.update(user=None, password=None)
+
+
+def connect_as_platform(**kwargs: Unpack[LoaderArgs]) -> psycopg.Connection[Any]:
+    """Like :func:`connect`, as the platform's superuser when the run has one."""
+    user = PLATFORM_SUPERUSER["user"]
+    if user is None:
+        return connect(**kwargs)
+    return connect(**(kwargs | {"user": user, "password": PLATFORM_SUPERUSER["password"]}))
+
+
+def vector_flavour(conn: psycopg.Connection[Any]) -> VectorFlavour | None:
+    """The database's ``vector``: the real pgvector, the stand-in (PG 15/17), or none yet."""
+    row = conn.execute("select extversion from pg_extension where extname = 'vector'").fetchone()
+    if row is None:
+        return None
+    return "stand-in" if row[0] == "stand-in" else "pgvector"
+
+
 def load_supabase_stand_in(**kwargs: Unpack[LoaderArgs]) -> Flavour:
-    """Layer (a), part 1: roles, auth schema (only if missing), extensions and privileges."""
-    with connect(**kwargs) as conn:
+    """Layer (a), part 1, as the platform's superuser: roles, auth schema (only if missing),
+    extensions, default privileges, and pgvector (the real one where the engine has it,
+    else tests/sql/05_pgvector_stand_in.sql)."""
+    with connect_as_platform(**kwargs) as conn:
         execute_script(conn, SQL_DIR / "00_supabase_roles.sql")
         row = conn.execute("select to_regnamespace('auth') is null").fetchone()
         if row is not None and row[0]:
             execute_script(conn, SQL_DIR / "01_supabase_auth.sql")
         execute_script(conn, SQL_DIR / "02_supabase_extensions_and_privileges.sql")
+        if vector_flavour(conn) is None:
+            available = conn.execute(
+                "select exists (select from pg_available_extensions where name = 'vector')"
+            ).fetchone()
+            if available is not None and available[0]:
+                # supautils lets postgres do this on Supabase; here the superuser does
+                conn.execute("create extension vector with schema extensions")
+            else:
+                execute_script(conn, SQL_DIR / "05_pgvector_stand_in.sql")
         return flavour_of(conn)
 
 
 def load_production_state(**kwargs: Unpack[LoaderArgs]) -> None:
-    """Layer (a), part 2: pgvector, knowledge_chunks (239 rows) and the two RPCs."""
+    """Layer (a), part 2, as ``postgres`` (who created them on the live project):
+    knowledge_chunks (239 rows), its HNSW index where pgvector is real, and the two RPCs."""
     with connect(**kwargs) as conn:
         execute_script(conn, SQL_DIR / "10_production_state.sql")
+        if vector_flavour(conn) == "pgvector":
+            execute_script(conn, SQL_DIR / "11_production_vector_index.sql")
         conn.execute("analyze public.knowledge_chunks")
 
 

@@ -9,6 +9,9 @@ T = TypeVar("T")
 
 DSN_ENV = "HYROX_TEST_DSN"
 SOURCE_DB_ENV = "HYROX_TEST_SOURCE_DB"
+SUPERUSER_DSN_ENV = "HYROX_TEST_SUPERUSER_DSN"
+AUTH_ADMIN_DSN_ENV = "HYROX_TEST_AUTH_ADMIN_DSN"
+ENGINE_ENV = "HYROX_PG_ENGINE"
 FACTORY_SEED_ENV = "HYROX_FACTORY_SEED"
 DEFAULT_FACTORY_SEED = 20261125
 
@@ -45,3 +48,8 @@ def resolve_factory_seed(cli_value: int | None, environ: Mapping[str, str]) -> i
         return resolve(cli_value, FACTORY_SEED_ENV, environ, DEFAULT_FACTORY_SEED, int)
     except ValueError as error:
         raise ValueError(f"{FACTORY_SEED_ENV} must be an integer: {error}") from None
+
+
+def resolve_engine(cli_value: str | None, environ: Mapping[str, str], default: str) -> str:
+    """Which engine the embedded mode starts: 15, 17 or 18."""
+    return resolve(cli_value or None, ENGINE_ENV, environ, default, str)

@@ -1,38 +1,55 @@
-"""The PostgreSQL server under the suite: embedded (pgserver) or an existing one (a DSN)."""
+"""The PostgreSQL server under the suite: a throw-away cluster of an engine, or an existing one.
+
+Who connects as whom, as on Supabase (tests/sql/00_supabase_roles.sql has the sources):
+
+    postgres             the suite's own connections, the migrations and the seeds: NOT a
+                         superuser (NOSUPERUSER CREATEDB CREATEROLE REPLICATION BYPASSRLS)
+    supabase_auth_admin  GoTrue's login: account deletion (``auth_admin`` connections)
+    anon / authenticated / service_role
+                         requests, switched to with ``set local role`` (impersonation.py)
+    supabase_admin       the platform's superuser: creates roles and privileged extensions,
+                         and serves the few tests that need a superuser, by name
+                         (``superuser_*`` fixtures); never the suite's default
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from tests.support.loaders import SEARCH_PATH_OPTIONS
+from tests.support import engines
+from tests.support.loaders import (
+    SEARCH_PATH_OPTIONS,
+    SQL_DIR,
+    execute_script,
+    platform_superuser,
+)
 
 # When set, the embedded server's log is copied into this directory at teardown
 # (CI uploads it when a job fails; the server's own directory is deleted).
 LOG_DIR_ENV = "HYROX_PG_LOG_DIR"
 
-# Settings for a throw-away cluster: durability off (a crash loses nothing we
-# need), no autovacuum (tests ANALYZE explicitly when plans matter).
-EMBEDDED_SETTINGS = {
-    "fsync": "off",
-    "synchronous_commit": "off",
-    "full_page_writes": "off",
-    "autovacuum": "off",
-}
+# The role migrations, seeds and the suite's connections use, and GoTrue's login.
+MIGRATION_ROLE = "postgres"
+AUTH_ADMIN_ROLE = "supabase_auth_admin"
+
+
+@dataclass(frozen=True)
+class Login:
+    """A role the suite logs in as, and its password (None: trust / .pgpass / PGPASSWORD)."""
+
+    user: str
+    password: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,18 +69,36 @@ class PgServer:
     template_dbname: str | None
     embedded: bool
     description: str
+    engine: str
+    major: int
+    superuser: Login | None
+    auth_admin: Login
 
-    def conninfo(self, dbname: str) -> str:
-        """Libpq conninfo for ``dbname`` on this server (with the Supabase search_path)."""
+    def conninfo(self, dbname: str, login: Login | None = None) -> str:
+        """Libpq conninfo for ``dbname`` on this server (with the Supabase search_path), as
+        ``login`` (default: the suite's own role, ``postgres`` on Supabase)."""
         return make_conninfo(
             "",
             host=self.host,
             port=self.port,
-            user=self.user,
-            password=self.password,
+            user=login.user if login else self.user,
+            password=login.password if login else self.password,
             dbname=dbname,
             options=self.options,
         )
+
+    def superuser_conninfo(self, dbname: str) -> str:
+        """Conninfo of the platform's superuser; raises when the run has none."""
+        if self.superuser is None:
+            raise LookupError(
+                "this run has no superuser connection (existing server: give "
+                "--pg-superuser-dsn / HYROX_TEST_SUPERUSER_DSN)"
+            )
+        return self.conninfo(dbname, self.superuser)
+
+    def auth_admin_conninfo(self, dbname: str) -> str:
+        """Conninfo of GoTrue's own login, ``supabase_auth_admin``."""
+        return self.conninfo(dbname, self.auth_admin)
 
     def connect(self, dbname: str, **kwargs: Any) -> psycopg.Connection[DictRow]:  # noqa: ANN401 - psycopg.connect kwargs
         """Open a dict-row connection to ``dbname`` (extra kwargs go to psycopg.connect)."""
@@ -75,81 +110,75 @@ def _merge_options(theirs: str | None) -> str:
     return f"{SEARCH_PATH_OPTIONS} {theirs}".strip() if theirs else SEARCH_PATH_OPTIONS
 
 
-def _import_pgserver() -> ModuleType:
-    with warnings.catch_warnings():
-        # pgserver resolves platformdirs' user_runtime_path when imported; with
-        # XDG_RUNTIME_DIR unset (root shells, CI) platformdirs warns and falls back
-        # to /tmp/runtime-<uid>, which is fine for pgserver's lock file.
-        warnings.filterwarnings("ignore", message=r".*XDG_RUNTIME_DIR", category=UserWarning)
-        # Imported lazily: only the embedded mode needs it.
-        import pgserver
-
-    return pgserver
-
-
 @contextmanager
-def embedded_server() -> Iterator[PgServer]:
-    """Start a throw-away PostgreSQL (pgserver: PG 18 + pgvector) in a temp dir; delete it after.
+def embedded_server(engine_name: str = engines.DEFAULT_ENGINE) -> Iterator[PgServer]:
+    """Start a throw-away cluster of ``engine_name`` (15, 17 or 18); delete it after.
 
-    As root, pgserver runs the server as its own OS user ``pgserver``; it
-    listens on a Unix socket only.
+    The cluster is initialised like Supabase's image (superuser ``supabase_admin``), then the
+    platform's roles are created as that superuser (tests/sql/00_supabase_roles.sql). It
+    listens on a Unix socket only and trusts local connections, so every role logs in
+    without a password.
     """
-    pgserver = _import_pgserver()
-    parent = Path(tempfile.mkdtemp(prefix="hyrox-pg-"))
-    server = None
-    try:
-        server = pgserver.get_server(parent / "data", cleanup_mode="delete")
-        info = server.get_postmaster_info()
+    engine = engines.locate(engine_name)
+    with engines.cluster(engine) as running:
+        superuser = Login(running.superuser)
         facts = PgServer(
-            host=str(info.socket_dir),
-            port=int(info.port),
-            user="postgres",
+            host=str(running.socket_dir),
+            port=running.port,
+            user=MIGRATION_ROLE,
             password=None,
             options=SEARCH_PATH_OPTIONS,
             maintenance_dbname="postgres",
             template_dbname=None,
             embedded=True,
-            description=f"embedded PostgreSQL (pgserver) in {parent}",
+            description=f"PostgreSQL {engine.name} ({engine.source}) in {running.socket_dir}",
+            engine=engine.name,
+            major=engine.major,
+            superuser=superuser,
+            auth_admin=Login(AUTH_ADMIN_ROLE),
         )
-        with psycopg.connect(facts.conninfo("postgres"), autocommit=True) as conn:
-            for name, value in EMBEDDED_SETTINGS.items():
-                conn.execute(
-                    sql.SQL("alter system set {} = {}").format(
-                        sql.Identifier(name), sql.Literal(value)
-                    )
-                )
-            conn.execute("select pg_reload_conf()")
-        yield facts
-    finally:
-        keep_log(parent / "data" / "log", os.environ.get(LOG_DIR_ENV, "").strip())
-        if server is not None:
-            server.cleanup()
-        shutil.rmtree(parent, ignore_errors=True)
+        with psycopg.connect(facts.superuser_conninfo("postgres"), autocommit=True) as conn:
+            execute_script(conn, SQL_DIR / "00_supabase_roles.sql")
+        try:
+            yield facts
+        finally:
+            keep_log(running.log, os.environ.get(LOG_DIR_ENV, "").strip())
 
 
 def keep_log(log: Path, directory: str) -> None:
-    """Copy the embedded server's log to ``directory``/postgres-embedded.log (if both exist)."""
+    """Copy the cluster's log to ``directory``/postgres-embedded.log (if both exist)."""
     if directory and log.is_file():
         target = Path(directory)
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log, target / "postgres-embedded.log")
 
 
-def existing_server(dsn: str, source_db: str | None = None) -> PgServer:
+def existing_server(
+    dsn: str,
+    source_db: str | None = None,
+    *,
+    superuser_dsn: str | None = None,
+    auth_admin_dsn: str | None = None,
+) -> PgServer:
     """Describe an existing server from a libpq DSN (URI or conninfo).
 
-    The DSN's database becomes the maintenance database (where test databases
-    are created and dropped from); ``source_db``, if given, is the database the
-    first layer is cloned from. Libpq parameters other than host, port, user,
-    password, dbname and options reach pytest-postgresql's connections only
-    through the PG* environment variables.
+    The DSN's user is the suite's own role: on a server prepared like Supabase, the
+    non-superuser ``postgres`` (README "Running against an existing server"). The DSN's
+    database becomes the maintenance database (where test databases are created and dropped
+    from); ``source_db``, if given, is the database the first layer is cloned from.
+    ``superuser_dsn`` and ``auth_admin_dsn`` name the other two logins (only their user and
+    password are used; default for GoTrue's: ``supabase_auth_admin`` with the DSN's
+    password). Libpq parameters other than host, port, user, password, dbname and options
+    reach pytest-postgresql's connections only through the PG* environment variables.
     """
     with psycopg.connect(dsn, autocommit=True) as conn:
         info = conn.info
         row = conn.execute(
-            "select rolsuper or rolcreatedb from pg_roles where rolname = current_user"
+            "select rolsuper or rolcreatedb, current_setting('server_version_num')::int"
+            " from pg_roles where rolname = current_user"
         ).fetchone()
         can_create = bool(row and row[0])
+        version = int(row[1]) if row else 0
         options = conninfo_to_dict(dsn).get("options")
         facts = PgServer(
             host=info.host,
@@ -161,6 +190,12 @@ def existing_server(dsn: str, source_db: str | None = None) -> PgServer:
             template_dbname=source_db,
             embedded=False,
             description=f"existing server {redact(dsn)}",
+            engine="existing",
+            major=version // 10000,
+            superuser=_login_of(superuser_dsn) if superuser_dsn else None,
+            auth_admin=_login_of(auth_admin_dsn)
+            if auth_admin_dsn
+            else Login(AUTH_ADMIN_ROLE, info.password or None),
         )
     if not can_create:
         raise RuntimeError(f"{facts.user} may not create databases (needs CREATEDB)")
@@ -172,6 +207,19 @@ def existing_server(dsn: str, source_db: str | None = None) -> PgServer:
             "point the DSN at another one (e.g. template1)"
         )
     return facts
+
+
+def platform_of(server: PgServer) -> AbstractContextManager[None]:
+    """The layer loaders run Supabase's own steps as ``server``'s superuser (when it has one)."""
+    login = server.superuser
+    return platform_superuser(login.user if login else None, login.password if login else None)
+
+
+def _login_of(dsn: str) -> Login:
+    """The user and password of a DSN."""
+    params = conninfo_to_dict(dsn)
+    password = params.get("password")
+    return Login(str(params.get("user") or ""), str(password) if password else None)
 
 
 def redact(dsn: str) -> str:
