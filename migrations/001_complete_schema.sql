@@ -928,10 +928,21 @@ comment on function private.forbid_owner_change() is
 -- Plan-day <-> workout-log link, side 1: a log claims (or refreshes, or
 -- releases) its plan day. The day then mirrors the link and derives
 -- is_completed from the log.
+--
+-- Both link functions have definer rights. They run as AFTER triggers, and
+-- up to PostgreSQL 17 an AFTER trigger queued by a referential action (the
+-- `set null` of a deleted day or log) runs as the role of the outer
+-- statement: when GoTrue deletes an account, that is `supabase_auth_admin`,
+-- which has no grant on public, and an invoker trigger made the whole
+-- deletion fail (design doc 3.4). As definer they write exactly what they
+-- wrote before, and no more: only rows of the athlete the triggering row
+-- belongs to (`athlete_id = new.athlete_id`; the composite foreign keys
+-- already tie a link to one athlete), only the link column, and only
+-- through conditions on the ids the triggering row holds.
 create function private.sync_plan_day_from_workout_log()
 returns trigger
 language plpgsql
-security invoker
+security definer
 set search_path = ''
 as $$
 begin
@@ -941,27 +952,29 @@ begin
     update public.training_plan_days
        set linked_workout_log_id = null
      where id = old.training_plan_day_id
+       and athlete_id = new.athlete_id
        and linked_workout_log_id = old.id;
   end if;
   if new.training_plan_day_id is not null then
     -- also when the link is unchanged: the day re-derives is_completed
     update public.training_plan_days
        set linked_workout_log_id = new.id
-     where id = new.training_plan_day_id;
+     where id = new.training_plan_day_id
+       and athlete_id = new.athlete_id;
   end if;
   return null;
 end
 $$;
 
 comment on function private.sync_plan_day_from_workout_log() is
-  'AFTER trigger on workout_logs: mirrors training_plan_day_id into training_plan_days.linked_workout_log_id (releasing the previous day).';
+  'AFTER trigger on workout_logs: mirrors training_plan_day_id into training_plan_days.linked_workout_log_id (releasing the previous day). Definer rights, writing only days of the log''s athlete: it must also run when a referential action queued it under GoTrue''s role (PG 15/17).';
 
 -- Side 2: a day is (re)pointed at a log. The log mirrors it; the log that held
--- the day before is released (last link wins).
+-- the day before is released (last link wins). Definer rights, as side 1.
 create function private.sync_workout_log_from_plan_day()
 returns trigger
 language plpgsql
-security invoker
+security definer
 set search_path = ''
 as $$
 begin
@@ -972,12 +985,14 @@ begin
     update public.workout_logs
        set training_plan_day_id = null
      where id = old.linked_workout_log_id
+       and athlete_id = new.athlete_id
        and training_plan_day_id = new.id;
   end if;
   if new.linked_workout_log_id is not null then
     update public.workout_logs
        set training_plan_day_id = new.id
      where id = new.linked_workout_log_id
+       and athlete_id = new.athlete_id
        and training_plan_day_id is distinct from new.id;
   end if;
   return null;
@@ -985,7 +1000,7 @@ end
 $$;
 
 comment on function private.sync_workout_log_from_plan_day() is
-  'AFTER trigger on training_plan_days: mirrors linked_workout_log_id into workout_logs.training_plan_day_id (releasing the previous log).';
+  'AFTER trigger on training_plan_days: mirrors linked_workout_log_id into workout_logs.training_plan_day_id (releasing the previous log). Definer rights, writing only logs of the day''s athlete: it must also run when a referential action queued it under GoTrue''s role (PG 15/17).';
 
 -- is_completed is derived from the linked log, never taken from the client.
 create function private.derive_plan_day_completion()
