@@ -22,6 +22,7 @@ from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
 from tests.behaviour.helpers import count, expect_error, factory_for
 from tests.support import brief
+from tests.support.engines import restrict_violation
 
 Connection = psycopg.Connection[DictRow]
 
@@ -153,7 +154,9 @@ def test_batch_delete_with_one_protected_row_deletes_nothing(factories_bound: Co
     free = ExerciseFactory()
     used = PersonalRecordFactory(exercise_weight=True).exercise_id
     with expect_error(
-        factories_bound, psycopg.errors.RestrictViolation, "personal_records_exercise_id_fkey"
+        factories_bound,
+        restrict_violation(factories_bound),
+        "personal_records_exercise_id_fkey",
     ):
         factories_bound.execute(
             "delete from exercise_library where id = any(%s)", ([free.id, used],)

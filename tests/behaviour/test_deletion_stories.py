@@ -23,6 +23,7 @@ from tests.behaviour.helpers import (
     owned_tables,
 )
 from tests.support import catalog
+from tests.support.engines import restrict_violation
 
 Connection = psycopg.Connection[DictRow]
 
@@ -158,7 +159,7 @@ def test_a_station_in_use_cannot_be_deleted(factories_bound: Connection, user: s
         "delete from exercise_library where hyrox_station_id = %s and id <> %s",
         (station_id, rows["exercise_library"].id),
     )
-    with expect_error(factories_bound, psycopg.errors.RestrictViolation):
+    with expect_error(factories_bound, restrict_violation(factories_bound)):
         factories_bound.execute("delete from hyrox_stations where id = %s", (station_id,))
     assert fetch(factories_bound, "hyrox_stations", station_id) is not None
     assert fetch(factories_bound, user, rows[user].id) is not None
@@ -168,7 +169,9 @@ def test_an_exercise_in_use_is_retired_not_deleted(factories_bound: Connection):
     """A referenced exercise cannot be deleted; is_active = false retires it, history intact."""
     record = PersonalRecordFactory(exercise_weight=True)
     with expect_error(
-        factories_bound, psycopg.errors.RestrictViolation, "personal_records_exercise_id_fkey"
+        factories_bound,
+        restrict_violation(factories_bound),
+        "personal_records_exercise_id_fkey",
     ):
         factories_bound.execute("delete from exercise_library where id = %s", (record.exercise_id,))
     factories_bound.execute(
@@ -179,6 +182,6 @@ def test_an_exercise_in_use_is_retired_not_deleted(factories_bound: Connection):
 
 def test_seeded_reference_data_cannot_be_wiped(factories_bound: Connection):
     """Deleting all stations fails whole (the seeded library uses them): no station is lost."""
-    with expect_error(factories_bound, psycopg.errors.RestrictViolation):
+    with expect_error(factories_bound, restrict_violation(factories_bound)):
         factories_bound.execute("delete from hyrox_stations")
     assert count(factories_bound, "hyrox_stations") == 8

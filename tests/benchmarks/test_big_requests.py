@@ -140,8 +140,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 class BigRequestDb:
     """A private clone of one scale's dataset, a heavy athlete in it, lock triggers on or off."""
 
-    def __init__(self, conninfo: str, athletes: int) -> None:
+    def __init__(self, conninfo: str, auth_admin_conninfo: str, athletes: int) -> None:
         self.conn = psycopg.connect(conninfo, autocommit=True)
+        # GoTrue's own login, for the account deletion (never `set role` from postgres)
+        self.auth_admin = psycopg.connect(auth_admin_conninfo, autocommit=True)
         self.athlete: Athlete = sample_athletes(self.conn, athletes, 1)[0]
         self.heavy: Athlete = sample_athletes(self.conn, athletes, 2)[1]
         self._add_history(self.heavy)
@@ -192,13 +194,12 @@ class BigRequestDb:
         }
         if explain:
             query = "explain (analyze, timing on, summary, format json) " + query
+        conn = self.auth_admin if request == "delete_account" else self.conn
         with (
-            self.conn.transaction(force_rollback=True),
-            self.conn.cursor(row_factory=tuple_row) as cur,
+            conn.transaction(force_rollback=True),
+            conn.cursor(row_factory=tuple_row) as cur,
         ):
-            if request == "delete_account":
-                cur.execute("set local role supabase_auth_admin")
-            else:
+            if request != "delete_account":
                 start_request(cur, athlete, "ours")
             cur.execute(query, params)
             return cur.fetchone()[0] if explain else cur.rowcount  # type: ignore[index]
@@ -216,8 +217,10 @@ def big_db(
                 pg_server, template=layer.template_dbname, dbname=f"{DB_PREFIX}_{scale}_big"
             )
         )
-        database = BigRequestDb(conninfo, SCALES[scale])
+        dbname = f"{DB_PREFIX}_{scale}_big"
+        database = BigRequestDb(conninfo, pg_server.auth_admin_conninfo(dbname), SCALES[scale])
         stack.callback(database.conn.close)
+        stack.callback(database.auth_admin.close)
         yield database
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.executors import NoopExecutor
 from pytest_postgresql.factories.noprocess import xdistify_dbname
@@ -39,7 +40,7 @@ def module_dsn(
 
 @pytest.fixture(scope="module")
 def owner(module_dsn: str) -> Iterator[Connection]:
-    """Owner/superuser connection (autocommit): builds worlds, reads end states."""
+    """``postgres`` connection (the tables' owner, autocommit): builds worlds, reads end states."""
     with psycopg.connect(module_dsn, autocommit=True, row_factory=dict_row) as connection:
         yield connection
 
@@ -49,6 +50,15 @@ def control(module_dsn: str) -> Iterator[Connection]:
     """The test's own connection: holds the gate and watches pg_locks."""
     with psycopg.connect(module_dsn, autocommit=True, row_factory=dict_row) as connection:
         yield connection
+
+
+@pytest.fixture(scope="module")
+def auth_admin_session(pg_server: PgServer, module_dsn: str) -> Iterator[Connection]:
+    """GoTrue's own login (supabase_auth_admin) to the module's clone, as a request session."""
+    dbname = str(conninfo_to_dict(module_dsn)["dbname"])
+    connection = session(pg_server.auth_admin_conninfo(dbname))
+    yield connection
+    connection.close()
 
 
 @pytest.fixture(scope="module")

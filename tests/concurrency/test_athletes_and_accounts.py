@@ -77,6 +77,7 @@ def test_account_deleted_while_the_other_device_writes(
     owner: Connection,
     control: Connection,
     sessions: list[Connection],
+    auth_admin_session: Connection,
     path: str,
     device_first: bool,
 ):
@@ -85,15 +86,13 @@ def test_account_deleted_while_the_other_device_writes(
     error, and the device either committed first or fails cleanly (its rows are gone)."""
     victim, bystander = build_world(owner), build_world(owner)
     bystander_before = owned_rows(owner, bystander)
-    deletion_sql = [
-        ("set local role supabase_auth_admin", ()),
-        ("delete from auth.users where id = %s", (victim.ids["U"],)),
-    ]
+    # GoTrue's own login deletes the user, as in production
+    deletion_sql = [("delete from auth.users where id = %s", (victim.ids["U"],))]
     with Gate(control) as gate:
         device = Request(
             sessions[0], victim.claims, [(PATHS[path], victim.params(0))], gated=device_first
         )
-        deletion = Request(sessions[1], None, deletion_sql, gated=not device_first)
+        deletion = Request(auth_admin_session, None, deletion_sql, gated=not device_first)
         other = Request(sessions[2], bystander.claims, bystander_request(bystander))
         with device, deletion, other:
             held, waiting = (device, deletion) if device_first else (deletion, device)

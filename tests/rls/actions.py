@@ -227,7 +227,8 @@ def take_out(conn: Connection, table: str, row_id: UUID) -> dict[str, Any]:
     record = snapshot(conn, table, row_id)
     assert record is not None, f"{table} {row_id} does not exist"
     with conn.transaction():
-        conn.execute("select set_config('session_replication_role', 'replica', true)")
+        # a SET statement: supautils lets postgres SET it, not set_config() it
+        conn.execute("set local session_replication_role = replica")
         conn.execute(sql.SQL("delete from {} where id = %s").format(table_sql(table)), (row_id,))
-        conn.execute("select set_config('session_replication_role', 'origin', true)")
+        conn.execute("set local session_replication_role = origin")
     return record
