@@ -213,11 +213,18 @@ def test_pull_requests_get_the_schema_change_in_the_job_summary(ci: Workflow):
     assert '--base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"' in step["run"]
 
 
-def test_embedded_job_runs_python_3_11_and_3_12(ci: Workflow):
-    """The embedded-engine suite runs on both supported Pythons."""
+def test_embedded_job_runs_every_engine_and_both_pythons(ci: Workflow):
+    """The whole suite on PostgreSQL 15, 17 and 18 (issue 16), and on both supported
+    Pythons; each job hands its engine to .ci/run."""
     job = ci["jobs"]["embedded"]
-    assert job["strategy"]["matrix"]["python"] == ["3.11", "3.12"]
+    matrix = job["strategy"]["matrix"]
+    cells = {(e, p) for e in matrix["engine"] for p in matrix["python"]}
+    cells |= {(i["engine"], i["python"]) for i in matrix.get("include", [])}
+    assert {e for e, _ in cells} == {"15", "17", "18"}
+    assert {p for _, p in cells} == {"3.11", "3.12"}
     assert job["strategy"]["fail-fast"] is False
+    (step,) = [s for s in run_steps(job) if ".ci/run" in s["run"]]
+    assert step["env"]["HYROX_CI_ENGINES"] == "${{ matrix.engine }}"
 
 
 def test_supabase_job_runs_one_15x_and_one_17x_image(ci: Workflow):
@@ -233,14 +240,16 @@ def test_supabase_job_runs_one_15x_and_one_17x_image(ci: Workflow):
     assert job["services"]["postgres"]["image"] == "${{ matrix.image }}"
 
 
-def test_supabase_job_tests_through_the_existing_server_option_as_supabase_admin(ci: Workflow):
-    """HYROX_TEST_DSN points at the service as supabase_admin, the image's superuser."""
+def test_supabase_job_tests_as_postgres_with_the_superuser_named_apart(ci: Workflow):
+    """HYROX_TEST_DSN is the non-superuser postgres, as migrations run on Supabase; the
+    image's superuser supabase_admin comes only through HYROX_TEST_SUPERUSER_DSN."""
     job = ci["jobs"]["supabase"]
     service = job["services"]["postgres"]
     host_port = service["ports"][0].split(":")[0]
-    dsn = job["env"]["HYROX_TEST_DSN"]
     password = service["env"]["POSTGRES_PASSWORD"]
-    assert dsn == f"postgresql://supabase_admin:{password}@localhost:{host_port}/postgres"
+    server = f"{password}@localhost:{host_port}/postgres"
+    assert job["env"]["HYROX_TEST_DSN"] == f"postgresql://postgres:{server}"
+    assert job["env"]["HYROX_TEST_SUPERUSER_DSN"] == f"postgresql://supabase_admin:{server}"
     assert "--health-cmd" in service["options"]
 
 
