@@ -75,7 +75,7 @@ def _drift(given: str | None) -> int:
     try:
         report = drift.drift(dsn)
     except (psycopg.Error, RuntimeError) as error:
-        print(f"drift: could not connect read-only: {error}".rstrip(), file=sys.stderr)
+        print(f"drift: could not connect read-only or read: {error}".rstrip(), file=sys.stderr)
         return drift.Outcome.INCOMPLETE
     print(report.render(), end="")
     return report.outcome

@@ -180,6 +180,10 @@ class Report:
     def render(self) -> str:
         """The report as plain text (Markdown headings)."""
         lines = ["# Drift of the live database", "", self.where, "", "## Migrations", ""]
+        lines.append(
+            "(each migration's guard, run read-only: applied when it refuses to run again;"
+            f" history: its row in {HISTORY_TABLE})"
+        )
         for m in self.migrations:
             history = "" if m.history is None else f"; history: {m.history}"
             lines.append(f"- {m.name}: {m.guard}{history}")
@@ -189,7 +193,8 @@ class Report:
         lines += [f"- DRIFT: history row with no migration file: {u}" for u in self.unknown_history]
         lines += ["", "## Objects (contract/ -> database)", ""]
         if not (self.change or self.undescribed):
-            lines.append("- every object the migrations own is as contract/ describes it")
+            which = "that could be read " if self.unreadable else ""
+            lines.append(f"- every object the migrations own {which}is as contract/ describes it")
         lines += [
             f"- only in the contract (missing from the database): {r}" for r in self.change.removed
         ]
@@ -217,7 +222,8 @@ class Report:
         if self.drifted:
             count = len(self.change.added) + len(self.change.removed) + len(self.change.changed)
             extra = " (incomplete: some objects could not be read)" if self.unreadable else ""
-            return f"DRIFT ({count} objects differ){extra}"
+            objects = "1 object differs" if count == 1 else f"{count} objects differ"
+            return f"DRIFT ({objects}){extra}"
         if self.unreadable:
             return (
                 f"INCOMPLETE: no drift in what could be read, but {len(self.unreadable)} "
