@@ -299,6 +299,7 @@ def test_the_session_refuses_every_write(db_dsn: str):
     with drift.open_read_only(db_dsn) as conn:
         row = conn.execute("show transaction_read_only").fetchone()
         assert row == ("on",)
+        assert conn.execute("show lock_timeout").fetchone() == (drift.LOCK_TIMEOUT,)
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             conn.execute("create table public.drift_probe (id int)")
         conn.rollback()

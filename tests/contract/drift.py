@@ -60,6 +60,8 @@ T = TypeVar("T")
 DSN_ENV = "HYROX_DRIFT_DSN"
 READ_ONLY_OPTION = "-c default_transaction_read_only=on"
 HISTORY_TABLE = "supabase_migrations.schema_migrations"
+LOCK_TIMEOUT: LiteralString = "3s"
+STATEMENT_TIMEOUT: LiteralString = "60s"
 # What public held before 001 (the brief: knowledge_chunks and its two RPCs): not the
 # migrations' objects, so not drift. Qualified names; functions without their arguments.
 PRE_EXISTING = frozenset(
@@ -91,12 +93,16 @@ def open_read_only(dsn: str) -> Conn:
     ``default_transaction_read_only`` is asked for twice: as a startup option
     (PostgreSQL applies it before the first statement) and with ``set`` (a
     pooler may drop startup options); psycopg then opens each transaction with
-    ``begin read only``. Raises RuntimeError when the session is not read only.
+    ``begin read only``. Lock and statement timeouts keep it out of the app's way.
+    Raises RuntimeError when the session is not read only.
     """
     options = conninfo_to_dict(dsn).get("options") or ""
     conn = psycopg.connect(dsn, autocommit=True, options=f"{options} {READ_ONLY_OPTION}".strip())
     try:
         conn.execute("set default_transaction_read_only = on")
+        # Never queue behind the app's locks for long, never run away on a busy project.
+        conn.execute(f"set lock_timeout = '{LOCK_TIMEOUT}'")
+        conn.execute(f"set statement_timeout = '{STATEMENT_TIMEOUT}'")
         conn.autocommit = False
         conn.read_only = True
         row = conn.execute(
