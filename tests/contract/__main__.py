@@ -1,4 +1,5 @@
-"""``python -m tests.contract write | check | summary``: see tests/contract/__init__.py."""
+"""``python -m tests.contract write | check | summary | drift``: see tests/contract/__init__.py
+and tests/contract/drift.py."""
 
 from __future__ import annotations
 
@@ -37,7 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     summary.add_argument("--base", required=True, help="base revision (e.g. origin/main)")
     summary.add_argument("--head", default=None, help="head revision (default: the work tree)")
+    live = sub.add_parser(
+        "drift",
+        help="compare a live database with contract/ and migrations/, read only "
+        "(exit 0 no drift, 1 drift, 2 could not connect or read everything)",
+    )
+    live.add_argument("--dsn", default=None, help="the live database (env HYROX_DRIFT_DSN)")
     args = parser.parse_args(argv)
+
+    if args.command == "drift":
+        return _drift(args.dsn)
 
     if args.command == "summary":
         from tests.contract.summary import summary_between
@@ -64,6 +74,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"contract/ matches the migrated schema ({len(files)} files)")
     return 0
+
+
+def _drift(given: str | None) -> int:
+    import os
+
+    import psycopg
+
+    from tests.contract import drift
+
+    dsn = drift.resolve_dsn(given, os.environ)
+    if dsn is None:
+        print(f"drift: give --dsn or set {drift.DSN_ENV}", file=sys.stderr)
+        return drift.Outcome.INCOMPLETE
+    try:
+        report = drift.drift(dsn)
+    except (psycopg.Error, RuntimeError) as error:
+        print(f"drift: could not connect read-only or read: {error}".rstrip(), file=sys.stderr)
+        return drift.Outcome.INCOMPLETE
+    print(report.render(), end="")
+    return report.outcome
 
 
 if __name__ == "__main__":
