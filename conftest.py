@@ -270,6 +270,24 @@ def supabase_flavour(pg_server: PgServer, layer_before_001: NoopExecutor) -> loa
         return loaders.flavour_of(conn)
 
 
+@pytest.fixture(scope="session")
+def vector_flavour(
+    pg_server: PgServer, layer_before_001: NoopExecutor
+) -> loaders.VectorFlavour | None:
+    """The layers' ``vector``: "pgvector" (PG 18 here), or "stand-in" (PG 15/17 here:
+    tests/sql/05_pgvector_stand_in.sql)."""
+    with psycopg.connect(pg_server.conninfo(layer_before_001.template_dbname)) as conn:
+        return loaders.vector_flavour(conn)
+
+
+@pytest.fixture
+def requires_pgvector(vector_flavour: loaders.VectorFlavour | None) -> None:
+    """Skip a test of vector behaviour where the engine has only the pgvector stand-in:
+    nothing about vectors is proven there."""
+    if vector_flavour != "pgvector":
+        pytest.skip("this engine has the pgvector stand-in: vector behaviour is not proven here")
+
+
 # --------------------------------------------------------------------------- fast default: conn
 
 

@@ -55,6 +55,7 @@ def test_knowledge_chunks_has_the_expected_columns(db_before: Connection):
     ]
 
 
+@pytest.mark.usefixtures("requires_pgvector")
 def test_knowledge_chunks_embeddings_are_unit_vectors(db_before: Connection):
     """Every chunk has a normalised 1536-dimension embedding and an fts vector."""
     row = db_before.execute(
@@ -85,6 +86,7 @@ def test_search_rpcs_have_the_expected_signatures(db_before: Connection):
     assert match.result == "TABLE(id text, content text, similarity double precision)"
 
 
+@pytest.mark.usefixtures("requires_pgvector")
 def test_hybrid_search_ranks_the_query_chunk_first(db_before: Connection, first_chunk: DictRow):
     """Searching with row 1's text and embedding returns row 1 first."""
     only_match = db_before.execute(
@@ -101,6 +103,7 @@ def test_hybrid_search_ranks_the_query_chunk_first(db_before: Connection, first_
     assert rows[0]["id"] == first_chunk["id"]
 
 
+@pytest.mark.usefixtures("requires_pgvector")
 def test_match_chunks_ranks_the_query_chunk_first(db_before: Connection, first_chunk: DictRow):
     """Matching row 1's embedding returns row 1 first, with similarity 1."""
     rows = db_before.execute(
