@@ -934,7 +934,7 @@ comment on function private.forbid_owner_change() is
 -- `set null` of a deleted day or log) runs as the role of the outer
 -- statement: when GoTrue deletes an account, that is `supabase_auth_admin`,
 -- which has no grant on public, and an invoker trigger made the whole
--- deletion fail (design doc 3.4). As definer they write exactly what they
+-- deletion fail (design doc 5.3). As definer they write exactly what they
 -- wrote before, and no more: only rows of the athlete the triggering row
 -- belongs to (`athlete_id = new.athlete_id`; the composite foreign keys
 -- already tie a link to one athlete), only the link column, and only

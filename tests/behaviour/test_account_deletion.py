@@ -1,5 +1,5 @@
 """Deletions as production runs them: GoTrue's own login erases an account, the athlete's
-request removes a plan, a week or a log — on every engine (design doc 3.4).
+request removes a plan, a week or a log — on every engine (design doc 5.3).
 
 Up to PostgreSQL 17 an AFTER trigger queued by a referential action runs as the role of the
 outer statement. An account deletion is GoTrue's ``delete from auth.users``, logged in as

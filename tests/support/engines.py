@@ -300,7 +300,7 @@ def restrict_violation(conn: psycopg.Connection[Any]) -> type[psycopg.Error]:
     """The error an ``on delete restrict`` violation raises on ``conn``'s server.
 
     PostgreSQL 18 raises 23001 (restrict_violation); up to 17 the same violation raises
-    23503 (foreign_key_violation) (design doc 3.4; checked on 15.18, 17.10 and 18.3).
+    23503 (foreign_key_violation) (design doc 5.3; checked on 15.18, 17.10 and 18.3).
     """
     return (
         psycopg.errors.RestrictViolation
