@@ -302,3 +302,19 @@ def test_an_undeclared_rewrite_is_caught(filled_db: Conn, filled: Filled) -> Non
     assert findings[0].startswith("public.goals: ")
     assert "rows changed in columns status" in findings[0]
     assert "rewrite public.goals.<column>" in findings[0]
+
+
+def test_a_declared_narrowing_is_accepted(filled_db: Conn, filled: Filled, tmp_path: Path) -> None:
+    """The varchar(100) sample with `-- data-change: narrow` passes every check; the summary
+    still lists the narrowing and the declaration."""
+    text = (SAMPLES / "002_narrow_notes_with_squawk_ignore.sql").read_text(encoding="utf-8")
+    declared = tmp_path / "002_narrow_notes_with_squawk_ignore.sql"
+    declared.write_text(
+        "-- data-change: narrow public.workout_logs.notes -- the app caps notes at 100\n" + text,
+        encoding="utf-8",
+    )
+    result = verdict(filled_db, filled, declared)
+    assert result.found == {}
+    assert "data-change `narrow public.workout_logs.notes`: the app caps notes" in result.summary
+    assert "rows: 0 of " in result.summary
+    assert "`public.workout_logs.notes`: type narrowed" in result.summary
