@@ -53,8 +53,20 @@ def contract_at(conn: Conn, before: reader.Baseline) -> dict[str, str]:
     return contract.render_files(reader.read(conn, before))
 
 
+AFTER_001 = CHAIN[1:] or [
+    pytest.param(
+        None,
+        id="no migration after 001",
+        marks=pytest.mark.skip(
+            reason="only 001 in migrations/: nothing narrows yet; the gate is proven on "
+            "tests/migration_samples/ (tests/test_migration_samples.py)"
+        ),
+    )
+]
+
+
 @pytest.mark.commits
-@pytest.mark.parametrize("migration", CHAIN[1:], ids=lambda m: m.label)
+@pytest.mark.parametrize("migration", AFTER_001, ids=lambda m: m.label)
 def test_a_migration_declares_every_narrowing_it_makes(
     pg_server: PgServer, layer_before_001: NoopExecutor, migration: Migration
 ):
