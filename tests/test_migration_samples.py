@@ -6,8 +6,11 @@ database at 001 (001 + seeds + factory data for several athletes, tests/support/
 the samples stay valid however long the chain grows; it is then judged by the gate's checks, called
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
 Database Advisor lints (tests/rls/test_advisor.py), RLS and the access matrix
-(tests/rls/test_matrix_completeness.py), every row carried through (or declared), and RLS
-isolating the upgraded rows. The sixth case, an edit of a released migration, is in
+(tests/rls/test_matrix_completeness.py), every row carried through (or declared), RLS
+isolating the upgraded rows, every hatch with its reason and every narrowing of accepted input
+declared (tests/test_weakenings.py, from the contract read before and after). Each sample's PR
+summary section "Weakenings" (tests/contract/weakenings.py) is rendered too and must name what
+the sample weakens. The sixth case, an edit of a released migration, is in
 tests/test_released_migrations.py.
 """
 
@@ -24,9 +27,11 @@ import pytest
 from psycopg.rows import dict_row
 from pytest_postgresql.executors import NoopExecutor
 
+import tests.contract as contract
+from tests.contract import reader, weakenings
 from tests.rls.test_advisor import LINTS
 from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
-from tests.support import squawk, upgrade
+from tests.support import hatches, squawk, upgrade
 from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
 from tests.support.loaders import execute_script, seed_files
 from tests.support.server import PgServer, cloned_database
@@ -38,11 +43,14 @@ FILLED_DB = f"hyrox_{os.getpid()}_filled"
 
 @dataclass(frozen=True)
 class Filled:
-    """The filled template: its name, its athletes and a snapshot of its rows."""
+    """The filled template: its name, its athletes, a snapshot of its rows, the objects of the
+    database before 001 and the contract at 001."""
 
     dbname: str
     owners: list[upgrade.Owner]
     before: upgrade.Snapshot
+    baseline: reader.Baseline
+    contract: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +62,14 @@ def filled(
         pg_server, template=layer_before_001.template_dbname, dbname=FILLED_DB
     ) as dsn:
         with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
+            baseline = reader.baseline(conn)
             upgrade.apply(conn, SELECTION.chain()[:1])
             for path in seed_files():
                 execute_script(conn, path)
             owners = upgrade.fill(conn, factory_seed)
             before = upgrade.snapshot(conn)
-        yield Filled(FILLED_DB, owners, before)
+            at_001 = contract.render_files(reader.read(conn, baseline))
+        yield Filled(FILLED_DB, owners, before, baseline, at_001)
 
 
 @pytest.fixture
@@ -72,14 +82,24 @@ def filled_db(pg_server: PgServer, filled: Filled) -> Iterator[Conn]:
         yield conn
 
 
-def verdict(conn: Conn, filled: Filled, sample: Path) -> tuple[dict[str, list[str]], int]:
+@dataclass(frozen=True)
+class Verdict:
+    """The failing checks with their findings, the rows carried through, the summary section."""
+
+    found: dict[str, list[str]]
+    carried: int
+    summary: str
+
+
+def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     """Every gate check's findings on ``sample`` applied as the next migration (only failing
-    checks are listed), and the rows carried through."""
+    checks are listed), the rows carried through and the PR summary's weakenings section."""
     migration = Migration(2, sample)
     found: dict[str, list[str]] = {
         "transaction": transaction_problems(migration),
         "guard": guard_problems(migration),
         "squawk": [str(v) for v in squawk.lint([sample])],
+        "hatch reasons": hatches.problems(sample.name, migration.text),
     }
     try:
         execute_script(conn, sample)
@@ -90,12 +110,30 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> tuple[dict[str, list[st
         found[f"advisor {name}"] = lint(conn)  # type: ignore[arg-type]  # dict rows
     found["rls enabled"] = tables_without_rls(conn)  # type: ignore[arg-type]
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
-    comparison = upgrade.compare(
-        filled.before, upgrade.snapshot(conn), upgrade.declared_changes(migration)
-    )
+    changes = upgrade.declared_changes(migration)
+    after = upgrade.snapshot(conn)
+    comparison = upgrade.compare(filled.before, after, changes)
     found["rows carried"] = comparison.findings
     found["rls isolation"] = upgrade.isolation_failures(conn, filled.owners)
-    return {check: items for check, items in found.items() if items}, comparison.rows_carried
+    head = contract.render_files(reader.read(conn, filled.baseline))
+    weakened = weakenings.of_migration(
+        sample.name,
+        migration.text,
+        filled.contract,
+        head,
+        rows={c.where: upgrade.touched(c, filled.before, after) for c in changes},
+    )
+    declared = weakenings.declared_narrowings(migration.text)
+    found["narrowing"] = [
+        f"{sample.name}: {n} (contract {n.where}); declare `-- data-change: narrow {n.target} "
+        "-- <why>` if intended"
+        for n in weakenings.undeclared(weakened.narrowings, declared)
+    ]
+    return Verdict(
+        {check: items for check, items in found.items() if items},
+        comparison.rows_carried,
+        weakenings.render(weakened),
+    )
 
 
 # sample -> {failing check: a name every one of its findings must mention}
@@ -118,6 +156,38 @@ VERDICTS: dict[str, dict[str, str]] = {
         "squawk": "ban-drop-column",
         "rows carried": "public.workout_logs.notes: column dropped",
     },
+    "002_narrow_notes_with_squawk_ignore.sql": {
+        "narrowing": "public.workout_logs.notes: type narrowed `text` → `character varying(100)`",
+    },
+    "002_wipe_messages_declared.sql": {},
+    "002_drop_rpe_check_unexplained.sql": {
+        "hatch reasons": "002_drop_rpe_check_unexplained.sql:21: squawk-ignore ban-drop-constraint"
+        " without a reason",
+    },
+}
+
+# sample -> what its PR summary section "Weakenings" must say (each string appears)
+SUMMARIES: dict[str, tuple[str, ...]] = {
+    "002_workout_log_outdoors.sql": ("None: no escape hatch added",),
+    "002_narrow_notes_with_squawk_ignore.sql": (
+        "`002_narrow_notes_with_squawk_ignore.sql:24` squawk-ignore "
+        "`changing-column-type, prefer-text-field`: the app never sends more than 100",
+        "`public.workout_logs.notes`: type narrowed `text` → `character varying(100)`",
+    ),
+    "002_wipe_messages_declared.sql": (
+        "`002_wipe_messages_declared.sql:6` data-change `delete public.messages`: beta rows "
+        "removed before launch; rows: ",
+        "rows of public.messages deleted or changed (every row), 0 added",
+    ),
+    "002_drop_rpe_check_unexplained.sql": (
+        "`002_drop_rpe_check_unexplained.sql:21` squawk-ignore `ban-drop-constraint`: "
+        "**no reason given (fails pytest)**",
+        "`public.workout_logs`: constraint workout_logs_rpe_post_check removed "
+        "(`CHECK (rpe_post >= 1 AND rpe_post <= 10)`)",
+    ),
+    "002_goals_bare_auth_uid.sql": (
+        '`public.goals`: policy "athletes can read their own goals" changed: using:',
+    ),
 }
 
 
@@ -126,12 +196,16 @@ VERDICTS: dict[str, dict[str, str]] = {
 def test_sample_migration_gets_the_reviewers_verdict(
     filled_db: Conn, filled: Filled, sample: str
 ) -> None:
-    """Exactly the expected checks fail, each naming the table, column, policy or rule."""
-    found, carried = verdict(filled_db, filled, SAMPLES / sample)
-    assert carried > 0
+    """Exactly the expected checks fail, each naming the table, column, policy or rule; the
+    sample's PR summary names what it weakens."""
+    result = verdict(filled_db, filled, SAMPLES / sample)
+    found = result.found
+    assert result.carried > 0
     assert set(found) == set(VERDICTS[sample]), found
     for check, name in VERDICTS[sample].items():
         assert all(name in finding for finding in found[check]), (check, found[check])
+    for words in SUMMARIES.get(sample, ()):
+        assert words in result.summary, result.summary
 
 
 def test_the_upgrade_data_fills_every_table(filled: Filled) -> None:
@@ -191,7 +265,7 @@ def test_a_declared_data_change_is_accepted(
         "-- data-change: drop-column public.workout_logs.notes -- notes moved to the chat\n" + text,
         encoding="utf-8",
     )
-    found, _ = verdict(filled_db, filled, declared)
+    found = verdict(filled_db, filled, declared).found
     assert "rows carried" not in found
     assert set(found) == {"squawk"}
 
@@ -228,3 +302,19 @@ def test_an_undeclared_rewrite_is_caught(filled_db: Conn, filled: Filled) -> Non
     assert findings[0].startswith("public.goals: ")
     assert "rows changed in columns status" in findings[0]
     assert "rewrite public.goals.<column>" in findings[0]
+
+
+def test_a_declared_narrowing_is_accepted(filled_db: Conn, filled: Filled, tmp_path: Path) -> None:
+    """The varchar(100) sample with `-- data-change: narrow` passes every check; the summary
+    still lists the narrowing and the declaration."""
+    text = (SAMPLES / "002_narrow_notes_with_squawk_ignore.sql").read_text(encoding="utf-8")
+    declared = tmp_path / "002_narrow_notes_with_squawk_ignore.sql"
+    declared.write_text(
+        "-- data-change: narrow public.workout_logs.notes -- the app caps notes at 100\n" + text,
+        encoding="utf-8",
+    )
+    result = verdict(filled_db, filled, declared)
+    assert result.found == {}
+    assert "data-change `narrow public.workout_logs.notes`: the app caps notes" in result.summary
+    assert "rows: 0 of " in result.summary
+    assert "`public.workout_logs.notes`: type narrowed" in result.summary

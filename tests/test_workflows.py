@@ -211,6 +211,9 @@ def test_pull_requests_get_the_schema_change_in_the_job_summary(ci: Workflow):
     assert step["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     assert 'git fetch --no-tags --depth=1 origin "$BASE_SHA"' in step["run"]
     assert '--base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"' in step["run"]
+    # the rows each declared data change touches are measured (tests/contract/rows.py)
+    assert "summary --rows" in step["run"]
+    assert '--constraint .ci/constraints.txt -e ".[test]"' in step["run"]
 
 
 def test_embedded_job_runs_every_engine_and_both_pythons(ci: Workflow):
@@ -455,3 +458,65 @@ def test_bench_ratios_fails_when_the_rls_overhead_grows(
     )
     assert result.returncode == status, result.stdout + result.stderr
     assert expected in result.stdout
+
+
+# --------------------------------------------------------------------------- code owners
+
+CODEOWNERS = REPO_ROOT / ".github" / "CODEOWNERS"
+SCHEMA_OWNERS = "@hyrox/schema-owners"
+
+
+def code_owners(path: str) -> list[str]:
+    """The owners CODEOWNERS gives ``path`` (the last matching rule wins, as on GitHub; only
+    the anchored ``/file`` and ``/folder/`` forms this repository uses)."""
+    owners: list[str] = []
+    for line in CODEOWNERS.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        pattern, *names = line.split()
+        assert pattern.startswith("/"), f"CODEOWNERS: anchor {pattern} with a leading /"
+        rule = pattern.removeprefix("/")
+        if path == rule or (rule.endswith("/") and path.startswith(rule)):
+            owners = names
+    return owners
+
+
+def routed_paths() -> list[str]:
+    """What the schema owners must review: every weakening's file (tests/contract/weakenings.py
+    REGISTRIES), the schema, its rule sets, and the gate and summary code."""
+    from tests.contract import weakenings
+
+    return sorted(
+        {
+            "migrations/001_complete_schema.sql",
+            "migrations/released.toml",
+            "contract/external.txt",
+            *weakenings.RULE_SETS,
+            ".sqlfluff",
+            *(r + "__init__.py" if r.endswith("/") else r for r in weakenings.REGISTRIES),
+            "tests/contract/summary.py",
+            "tests/contract/weakenings.py",
+            "tests/contract/rows.py",
+            "tests/support/hatches.py",
+            "tests/support/upgrade.py",
+            "tests/test_weakenings.py",
+            ".github/CODEOWNERS",
+            ".github/workflows/ci.yml",
+        }
+    )
+
+
+@pytest.mark.parametrize("path", routed_paths())
+def test_codeowners_routes_every_weakening_file_to_the_schema_owners(path: str):
+    """Each file that can weaken the schema or its expectations exists and needs the schema
+    owners' review (branch protection requires code-owner review: README)."""
+    assert (REPO_ROOT / path).is_file(), f"{path}: no such file; update routed_paths()"
+    assert code_owners(path) == [SCHEMA_OWNERS], (
+        f"{path}: .github/CODEOWNERS gives {code_owners(path)}; add `/{path} {SCHEMA_OWNERS}`"
+    )
+
+
+def test_codeowners_leaves_other_files_alone():
+    """The matcher is not vacuous: a file outside the routed paths has no owner."""
+    assert code_owners("README.md") == []
+    assert code_owners("tests/test_lock.py") == []

@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     summary.add_argument("--base", required=True, help="base revision (e.g. origin/main)")
     summary.add_argument("--head", default=None, help="head revision (default: the work tree)")
+    summary.add_argument(
+        "--rows",
+        action="store_true",
+        help="count the rows each declared data change touches in the upgrade data "
+        "(a scratch database; needs the test extra)",
+    )
     live = sub.add_parser(
         "drift",
         help="compare a live database with contract/ and migrations/, read only "
@@ -52,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "summary":
         from tests.contract.summary import summary_between
 
-        print(summary_between(args.base, args.head))
+        print(summary_between(args.base, args.head, rows=args.rows))
         return 0
 
     from tests.contract.build import contract_of, server

@@ -4,6 +4,8 @@
 contract files at both revisions (``git show REV:contract/...``; the work tree
 when ``--head`` is omitted), parses them into objects and writes
 
+* first, what the change weakens (tests/contract/weakenings.py: escape hatches, expectations
+  removed or loosened, constraints/policies/grants/triggers removed, narrowings);
 * the objects added, removed and changed (a changed object with its changed
   attributes, old -> new), a new or dropped table as one line;
 * the access matrix of every table whose matrix changed: role x command, what
@@ -272,10 +274,13 @@ def matrix_changes(base: Files, head: Files) -> list[str]:
 # --------------------------------------------------------------------------- the summary
 
 
-def render_summary(base: Files, head: Files, *, base_name: str, head_name: str) -> str:
-    """The Markdown summary of a contract change."""
+def render_summary(
+    base: Files, head: Files, *, base_name: str, head_name: str, weakenings: str = ""
+) -> str:
+    """The Markdown summary of a contract change, opened by ``weakenings`` (the section of
+    tests/contract/weakenings.py) when given."""
     change = compare(base, head)
-    title = "## Schema change"
+    title = "## Schema change" + (f"\n\n{weakenings}" if weakenings else "")
     if not change:
         same = f"`contract/` is the same at {base_name} and {head_name}"
         return f"{title}\n\nNo schema change: {same}.\n"
@@ -307,11 +312,25 @@ def render_summary(base: Files, head: Files, *, base_name: str, head_name: str) 
     return "\n\n".join(parts) + "\n"
 
 
-def summary_between(base: str, head: str | None = None, root: Path = REPO_ROOT) -> str:
-    """The summary of contract/ between two revisions (``head`` None: the work tree)."""
+def summary_between(
+    base: str, head: str | None = None, root: Path = REPO_ROOT, *, rows: bool = False
+) -> str:
+    """The summary of ``base...head`` (``head`` None: the work tree): what it weakens first,
+    then contract/'s change. ``rows``: measure the rows each declared data change touches in
+    the upgrade data set (needs the test extra and a PostgreSQL: tests/contract/rows.py)."""
+    from tests.contract import weakenings
+
+    found = weakenings.collect(base, head, root)
+    if rows:
+        from tests.contract.rows import rows_touched
+
+        found.rows = rows_touched(found.hatches, root)
+    else:
+        found.rows_note = "not counted (`python -m tests.contract summary --rows` measures them)"
     return render_summary(
         files_at(base, root),
         files_at(head, root),
         base_name=base,
         head_name=head or "the work tree",
+        weakenings=weakenings.render(found),
     )

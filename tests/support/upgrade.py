@@ -8,9 +8,13 @@ the file (by convention in its header, where review sees it)::
     -- data-change: delete public.messages -- test rows of the beta removed
     -- data-change: insert public.exercise_library -- the new stations' exercises
     -- data-change: drop-table public.old_table -- replaced by new_table
+    -- data-change: narrow public.workout_logs.notes -- capped at 100 characters
 
-``rewrite`` and ``drop-column`` take ``schema.table.column``, the others ``schema.table``; the
-part after ``--`` (why) is required. Without a declaration the upgrade test demands, per table,
+``rewrite``, ``drop-column`` and ``narrow`` take ``schema.table.column``, the others
+``schema.table``; the part after ``--`` (why) is required (the grammar: tests/support/hatches.py).
+``narrow`` declares a narrowing of accepted input (a smaller type, a vocabulary value removed, a
+NOT NULL added), which tests/test_weakenings.py otherwise refuses; it exempts no row.
+Without a declaration the upgrade test demands, per table,
 the same row count and the same rows (a hash of every column that existed before) after the
 migration as before it; new columns are not compared.
 """
@@ -18,7 +22,6 @@ migration as before it; new columns are not compared.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,18 +33,13 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 from tests.support.chain import Migration
+from tests.support.hatches import COLUMN_KINDS, DECLARATION, DECLARATION_BODY, KINDS
 from tests.support.impersonation import acting_as, athlete_claims
 
 Conn = psycopg.Connection[Any]
-Kind = Literal["rewrite", "drop-column", "delete", "insert", "drop-table"]
-COLUMN_KINDS = frozenset({"rewrite", "drop-column"})
-KINDS = COLUMN_KINDS | {"delete", "insert", "drop-table"}
-
-DECLARATION = re.compile(r"^\s*--\s*data-change:(?P<rest>.*)$", re.IGNORECASE)
-DECLARATION_BODY = re.compile(
-    r"^\s*(?P<kind>[a-z-]+)\s+(?P<target>[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)"
-    r"\s+--\s*(?P<reason>\S.*)$"
-)
+Kind = Literal["rewrite", "drop-column", "narrow", "delete", "insert", "drop-table"]
+# Kinds whose column the row comparison leaves out (its values change or go on purpose).
+EXEMPT_COLUMN_KINDS = frozenset({"rewrite", "drop-column"})
 # Tables outside public whose rows a migration must not touch either.
 EXTRA_TABLES = ("auth.users",)
 # The filler's athletes sign up with this e-mail domain (so the data can be removed again).
@@ -192,7 +190,7 @@ def compare(before: Snapshot, after: Snapshot, changes: Sequence[DataChange]) ->
                 )
             continue
         result.counts[table] = (old.count(), new.count())
-        skipped = {column for kind, column in declared if kind in COLUMN_KINDS}
+        skipped = {column for kind, column in declared if kind in EXEMPT_COLUMN_KINDS}
         kept = [c for c in old.columns if c not in skipped]
         null = null_hash()
         for column in (c for c in kept if c not in new.columns):
@@ -222,6 +220,36 @@ def compare(before: Snapshot, after: Snapshot, changes: Sequence[DataChange]) ->
                 f"no `-- data-change: insert {table} -- <why>`"
             )
     return result
+
+
+def touched(change: DataChange, before: Snapshot, after: Snapshot) -> str:
+    """What a declared change did to the upgrade data set, measured (for the PR summary):
+    the target's rows before and after, and the rows or values it deleted, added or changed."""
+    old, new = before.get(change.table), after.get(change.table)
+    if old is None:
+        return f"{change.table}: no such table in the upgrade data"
+    total = old.count()
+    if new is None:
+        return f"{total} of {total} rows of {change.table} (table dropped)"
+    if change.column is None:
+        present = [c for c in old.columns if c in new.columns]
+        lost = sum((old.multiset(present) - new.multiset(present)).values())
+        added = sum((new.multiset(present) - old.multiset(present)).values())
+        share = " (every row)" if lost and lost == total else ""
+        return (
+            f"{lost} of {total} rows of {change.table} deleted or changed{share}, {added} added"
+            f" ({total} -> {new.count()} rows)"
+        )
+    null = null_hash()
+    values = sum(1 for row in old.rows if row.get(change.column, null) != null)
+    if change.column not in new.columns:
+        return f"{values} non-null values of {change.table}.{change.column} dropped ({total} rows)"
+    column = [change.column]
+    changed = sum((old.multiset(column) - new.multiset(column)).values())
+    return (
+        f"{changed} of {total} rows of {change.table} changed in {change.column} "
+        f"({values} non-null values before)"
+    )
 
 
 def null_hash() -> str:
