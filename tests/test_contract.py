@@ -79,10 +79,16 @@ def test_the_text_form_round_trips():
         assert model.render(model.parse(text, source=path)) == text, path
 
 
+LAYOUT = {"tables", "views", "functions", "schemas.txt", "sequences.txt", "extensions.txt"}
+"""Every file or folder the reader writes besides external.txt (only those with objects)."""
+
+
 def test_the_contract_has_every_kind_of_object():
-    """The layout holds tables, functions, schemas and the external file."""
+    """The layout holds tables, functions, schemas and the external file (001 has no views,
+    sequences or extensions of its own), and nothing the reader does not write."""
     kinds = {path.split("/")[0] for path in COMMITTED.files}
-    assert kinds == {"tables", "functions", "schemas.txt", "external.txt"}
+    assert {"tables", "functions", "schemas.txt", "external.txt"} <= kinds
+    assert kinds <= LAYOUT | {"external.txt"}
     assert all(path.startswith("tables/public.") for path in COMMITTED.files if "tables/" in path)
 
 
@@ -146,24 +152,109 @@ def test_contract_foreign_keys_parse_as_the_catalog_reads_them(conn: Conn):
     assert COMMITTED.foreign_keys() == in_catalog
 
 
-def test_contract_functions_are_the_private_helpers(conn: Conn):
-    """The functions the migrations create are the private schema's, all in the contract."""
+PRE_EXISTING_RPCS = frozenset({"hybrid_search_chunks", "match_chunks"})
+"""The production state's RPCs in public (the brief: do not recreate): not the migrations'."""
+
+
+def test_contract_functions_are_the_catalogs(conn: Conn):
+    """The functions of private and public (but the pre-existing RPCs) are the contract's."""
     in_contract = {
-        block.name
+        block.name.partition("(")[0]
         for path, block in model.blocks_of(COMMITTED.files)
         if path.startswith("functions/")
     }
     in_catalog = {
-        f"private.{f.name}({f.arguments})" for f in catalog.functions(conn, schema="private")
+        f"{schema}.{f.name}"
+        for schema in ("private", "public")
+        for f in catalog.functions(conn, schema=schema)
+        if f.name not in PRE_EXISTING_RPCS or schema != "public"
     }
     assert in_contract == in_catalog
 
 
 def test_the_contract_reader_refuses_what_it_cannot_describe(db: Conn, before: reader.Baseline):
-    """A new kind of object (a view here) fails the write loudly instead of going unseen."""
-    db.execute("create view public.contract_probe as select 1 as one")
+    """A kind of object it cannot describe yet (a type here) fails the write loudly instead of
+    going unseen."""
+    db.execute("create type public.contract_probe as enum ('one')")
     with pytest.raises(reader.ContractError, match=r"public\.contract_probe"):
         reader.read(db, before)
+
+
+API_REACHABLE_OBJECTS = """
+    create view public.probe_sessions with (security_invoker = true) as
+      select l.athlete_id, count(*) as sessions from public.workout_logs as l
+      where l.deleted_at is null group by l.athlete_id;
+    revoke all on public.probe_sessions from anon, authenticated;
+    grant select on public.probe_sessions to authenticated;
+    create materialized view public.probe_totals as
+      select l.athlete_id, count(*) as n from public.workout_logs as l group by 1 with no data;
+    create sequence private.probe_seq as integer;
+    create extension pg_trgm with schema extensions;
+    create function public.probe_rpc() returns int language sql security definer
+      set search_path = '' as 'select 1';
+"""
+
+
+def test_the_contract_describes_what_an_api_role_can_reach(db: Conn, before: reader.Baseline):
+    """Views (options, definition, grants), materialized views, sequences, extensions and
+    functions in public are written, each in its file; the extension's own functions are not."""
+    db.execute(API_REACHABLE_OBJECTS)
+    files = reader.read(db, before)
+    view = files["views/public.probe_sessions.txt"]
+    assert view[0].key == "view public.probe_sessions"
+    assert (view[0]["kind"], view[0]["security invoker"], view[0]["check option"]) == (
+        "view",
+        "yes",
+        "none",
+    )
+    assert "FROM public.workout_logs l" in view[0]["definition"]
+    assert "WHERE deleted_at IS NULL" in view[0]["definition"]  # the same text on 15 and 16+
+    grants = {b.name: b["table"] for b in view if b.kind == "grants"}
+    assert grants == {
+        "anon": "none",
+        "authenticated": "select",
+        "service_role": "select, insert, update, delete, truncate, references, trigger",
+        "public": "none",
+    }
+    assert [b.name for b in view if b.kind == "column"] == ["athlete_id", "sessions"]
+    totals = files["views/public.probe_totals.txt"][0]
+    assert (totals["kind"], totals["populated"]) == ("materialized view", "no")
+    assert files["sequences.txt"][0].key == "sequence private.probe_seq"
+    assert files["sequences.txt"][0]["usage"] == "none"  # no default privileges in private
+    assert files["extensions.txt"] == [
+        model.Block("extension", "pg_trgm", (("schema", "extensions"),))
+    ]
+    (rpc,) = files["functions/public.probe_rpc.txt"]
+    assert (rpc["security"], rpc["config"]) == ("definer", 'search_path=""')
+    assert not any(path.startswith("functions/extensions.") for path in files)
+    for path, blocks in files.items():
+        text = model.render(blocks)
+        assert model.render(model.parse(text, source=path)) == text, path
+
+
+def test_a_view_definition_is_printed_alike_on_every_engine():
+    """PostgreSQL 15 qualifies the columns of a single-relation view, 16+ does not (measured on
+    15.18 and 18.3): the reader writes the unqualified form either way; joins stay qualified."""
+    pg15 = "\n".join(
+        [
+            " SELECT l.athlete_id,",
+            "    max(l.date) AS latest",
+            "   FROM public.workout_logs l",
+            "  WHERE l.deleted_at IS NULL",
+            "  GROUP BY l.athlete_id;",
+        ]
+    )
+    pg18 = pg15.replace("l.athlete_id", "athlete_id").replace("l.d", "d")
+    assert reader.portable_viewdef(pg15) == reader.portable_viewdef(pg18) == pg18
+    join = "\n".join(
+        [
+            " SELECT l.id,",
+            "    d.notes",
+            "   FROM public.workout_logs l",
+            "     JOIN public.training_plan_days d ON d.id = l.training_plan_day_id;",
+        ]
+    )
+    assert reader.portable_viewdef(join) == join
 
 
 # --------------------------------------------------------------------------- meta: proofs

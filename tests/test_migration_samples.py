@@ -5,7 +5,9 @@ Each sample is written as the 002 that follows 001, and is applied on a clone of
 database at 001 (001 + seeds + factory data for several athletes, tests/support/upgrade.py), so
 the samples stay valid however long the chain grows; it is then judged by the gate's checks, called
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
-Database Advisor lints (tests/rls/test_advisor.py), RLS and the access matrix
+Database Advisor lints (tests/rls/test_advisor.py), the judgements of every object an API role
+can reach (tests/rls/test_api_reachable_objects.py: views, materialized views, client functions
+with the definer row proof on the filled athletes, extensions), RLS and the access matrix
 (tests/rls/test_matrix_completeness.py), every row carried through (or declared), RLS
 isolating the upgraded rows, every hatch with its reason and every narrowing of accepted input
 declared (tests/test_weakenings.py, from the contract read before and after). Each sample's PR
@@ -30,6 +32,7 @@ from pytest_postgresql.executors import NoopExecutor
 import tests.contract as contract
 from tests.contract import reader, weakenings
 from tests.rls.test_advisor import LINTS
+from tests.rls.test_api_reachable_objects import CHECKS, definer_functions_returning_others_rows
 from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
 from tests.support import hatches, squawk, upgrade
 from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
@@ -108,6 +111,9 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
         found["apply"] = [f"{sample.name}: {error.diag.message_primary}"]
     for name, lint in LINTS.items():
         found[f"advisor {name}"] = lint(conn)  # type: ignore[arg-type]  # dict rows
+    for name, check in CHECKS.items():
+        found[f"api {name}"] = check(conn)
+    found["api definer rows"] = definer_functions_returning_others_rows(conn, filled.owners)
     found["rls enabled"] = tables_without_rls(conn)  # type: ignore[arg-type]
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
     changes = upgrade.declared_changes(migration)
@@ -163,6 +169,23 @@ VERDICTS: dict[str, dict[str, str]] = {
     "002_drop_rpe_check_unexplained.sql": {
         "hatch reasons": "002_drop_rpe_check_unexplained.sql:21: squawk-ignore ban-drop-constraint"
         " without a reason",
+    },
+    "002_weekly_load_view.sql": {
+        "api view security invoker": "public.weekly_training_load: a view anon and authenticated",
+    },
+    "002_weekly_load_invoker_view.sql": {},
+    "002_weekly_load_matview.sql": {
+        "api materialized view readable": "public.weekly_training_totals: a materialized view",
+    },
+    "002_recent_logs_rpc.sql": {
+        "advisor function_search_path_mutable": "public.recent_workout_logs(",
+        "api function execute declared": "public.recent_workout_logs(integer): anon and",
+        "api definer search_path pinned": "public.recent_workout_logs(integer): security definer",
+        "api definer owner filter declared": "public.recent_workout_logs(integer)",
+        "api definer rows": "public.recent_workout_logs(integer): as ",
+    },
+    "002_trigram_extension.sql": {
+        "api extension in exposed schema": "extension pg_trgm in public",
     },
 }
 

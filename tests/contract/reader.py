@@ -1,13 +1,14 @@
 """Read the contract from a migrated database: every object the migrations own, as blocks.
 
 What the migrations own is what the database has after them and did not have
-before them (:class:`Baseline`, read from the before layer): tables, schemas
-and functions. On objects they do not own (the pre-existing
-``knowledge_chunks`` and its RPCs, the schemas Supabase provides, default
-privileges) ``external.txt`` records what the migrations *change*: the
-watched objects are described before and after, and only those that differ
-are written (their state after the migrations). That keeps the text the
-same on every engine, whatever the platform itself grants there.
+before them (:class:`Baseline`, read from the before layer): tables, views and
+materialized views, sequences, functions, extensions and schemas. On objects
+they do not own (the pre-existing ``knowledge_chunks`` and its RPCs, the
+schemas Supabase provides, default privileges) ``external.txt`` records what
+the migrations *change*: the watched objects are described before and after,
+and only those that differ are written (their state after the migrations).
+That keeps the text the same on every engine, whatever the platform itself
+grants there.
 
 PostgreSQL 15, 17 and 18 must write the same text, so:
 
@@ -19,7 +20,10 @@ PostgreSQL 15, 17 and 18 must write the same text, so:
   (Supabase images add supabase_admin, dashboard_user, ...); owners are left out;
 * every expression (defaults, checks, index and trigger definitions, policy
   clauses) is printed with ``search_path = pg_catalog`` and its whitespace
-  collapsed; function bodies keep their lines, right-stripped;
+  collapsed; function bodies and view definitions (``pg_get_viewdef``, pretty)
+  keep their lines, right-stripped;
+* extensions are named with their schema, not their version (engines ship
+  different ones);
 * everything is sorted by name (columns keep their ordinal order).
 """
 
@@ -59,7 +63,7 @@ COMMANDS = {"r": "select", "a": "insert", "w": "update", "d": "delete", "*": "al
 
 
 class ContractError(RuntimeError):
-    """The migrations created something the contract cannot describe yet."""
+    """The migrations created something the contract cannot describe yet (a type)."""
 
 
 def norm(text: str | None) -> str:
@@ -76,6 +80,16 @@ def listing(items: Iterable[str]) -> str:
     """Sorted, comma-separated, or ``none``."""
     values = sorted(set(items))
     return ", ".join(values) if values else "none"
+
+
+def _lines(text: str) -> str:
+    """A multi-line text right-stripped, without leading or trailing blank lines."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
 
 
 @contextmanager
@@ -109,7 +123,9 @@ class Baseline:
 RELATIONS = """
     select n.nspname || '.' || c.relname as name, c.relkind::text as kind,
            exists (select from pg_depend as d where d.classid = 'pg_class'::regclass
-                   and d.objid = c.oid and d.deptype in ('a', 'i', 'e')) as dependent
+                   and d.objid = c.oid and d.deptype in ('a', 'i', 'e')) as dependent,
+           exists (select from pg_depend as d where d.classid = 'pg_class'::regclass
+                   and d.objid = c.oid and d.deptype = 'e') as extension_member
     from pg_class as c join pg_namespace as n on n.oid = c.relnamespace
     where n.nspname <> all(%(system)s) and n.nspname not like 'pg_temp%%'
       and n.nspname not like 'pg_toast%%' and c.relkind not in ('i', 'I', 't')
@@ -396,12 +412,7 @@ def _function_block(cur: psycopg.Cursor[Any], signature: str, *, body: bool = Tr
         ("execute", listing(execute)),
     ]
     if body:
-        lines = [line.rstrip() for line in str(row["body"]).split("\n")]
-        while lines and not lines[0]:
-            lines.pop(0)
-        while lines and not lines[-1]:
-            lines.pop()
-        attrs.append(("body", "\n".join(lines)))
+        attrs.append(("body", _lines(str(row["body"]))))
     return Block("function", signature, tuple(attrs))
 
 
@@ -433,6 +444,131 @@ def _schema_block(cur: psycopg.Cursor[Any], name: str) -> Block:
     )
 
 
+# ------------------------------------------------------------ views, sequences, extensions
+
+TRUE_OPTION = frozenset({"true", "on", "yes", "1"})
+
+
+def _options(reloptions: list[str] | None) -> dict[str, str]:
+    """``reloptions`` (``['security_invoker=true', ...]``) as a dict."""
+    return dict(option.partition("=")[::2] for option in reloptions or [])
+
+
+def portable_viewdef(text: str) -> str:
+    """``pg_get_viewdef(oid, true)`` as PostgreSQL 15, 17 and 18 all print it.
+
+    From 16 on, the deparser leaves column references unqualified when the query's
+    top-level FROM holds a single relation (``SELECT athlete_id ... FROM
+    public.workout_logs l``) where 15 writes ``l.athlete_id``; joins are printed
+    alike. So when the top-level FROM clause (the line ``   FROM``, up to the next
+    clause at indent 2) has one item and no join, that item's qualifier is dropped
+    everywhere. Checked on 15.18 and 18.3 with single-table, join, correlated
+    subquery, CTE, UNION and subquery-in-FROM views.
+    """
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("   FROM ")), None)
+    if start is None:
+        return text
+    clause = [lines[start].removeprefix("   FROM ")]
+    for line in lines[start + 1 :]:
+        if len(line) - len(line.lstrip()) <= 2:
+            break
+        clause.append(line)
+    flat = " ".join(clause)
+    while (outer := re.sub(r"\([^()]*\)", "", flat)) != flat:
+        flat = outer
+    flat = flat.rstrip(";").strip()
+    if not flat or re.search(r"\bJOIN\b|,", flat):
+        return text
+    alias = flat.split()[-1].split(".")[-1]
+    return re.sub(rf"(?<![\w.]){re.escape(alias)}\.(?=[a-z_\"])", "", text)
+
+
+def view_blocks(cur: psycopg.Cursor[Any], name: str) -> list[Block]:
+    """A view or materialized view: itself (options, definition), columns, indexes, grants.
+
+    ``security invoker`` is what decides whether the view applies the caller's RLS
+    (PostgreSQL 15+); a materialized view has no such option (its rows are the
+    owner's, computed at refresh), so its block says whether it is populated instead.
+    """
+    row = cur.execute(
+        "select oid, relkind::text as kind, reloptions::text[] as options, relispopulated,"
+        " obj_description(oid, 'pg_class') is not null as comment,"
+        " pg_get_viewdef(oid, true) as definition from pg_class where oid = %s::regclass",
+        (name,),
+    ).fetchone()
+    assert row is not None
+    options = _options(row["options"])
+    attrs = [
+        ("kind", "materialized view" if row["kind"] == "m" else "view"),
+        ("comment", yes(row["comment"])),
+    ]
+    if row["kind"] == "m":
+        attrs.append(("populated", yes(row["relispopulated"])))
+    else:
+        attrs += [
+            ("security invoker", yes(options.get("security_invoker", "") in TRUE_OPTION)),
+            ("security barrier", yes(options.get("security_barrier", "") in TRUE_OPTION)),
+            ("check option", options.get("check_option", "none")),
+        ]
+    attrs.append(("definition", _lines(portable_viewdef(str(row["definition"])))))
+    oid = int(row["oid"])
+    return [
+        Block("view", name, tuple(attrs)),
+        *_column_blocks(cur, oid),
+        *_index_blocks(cur, oid),
+        *_grant_blocks(cur, oid),
+    ]
+
+
+def _sequence_block(cur: psycopg.Cursor[Any], name: str) -> Block:
+    """A standalone sequence (not a column's): its parameters and who may use it."""
+    row = cur.execute(
+        """
+        select format_type(s.seqtypid, null) as type, s.seqstart::text as start,
+               s.seqincrement::text as increment, s.seqmin::text as minimum,
+               s.seqmax::text as maximum, s.seqcycle as cycle,
+               obj_description(s.seqrelid, 'pg_class') is not null as comment,
+               array(select r || ' ' || p from unnest(%(roles)s::text[]) as r,
+                     unnest(array['usage', 'select', 'update']) as p
+                     where has_sequence_privilege(r, s.seqrelid, p))::text[] as granted,
+               array(select lower(a.privilege_type)
+                     from aclexplode(coalesce(c.relacl, acldefault('s', c.relowner))) as a
+                     where a.grantee = 0)::text[] as public
+        from pg_sequence as s join pg_class as c on c.oid = s.seqrelid
+        where s.seqrelid = %(name)s::regclass
+        """,
+        {"name": name, "roles": list(API_ROLES)},
+    ).fetchone()
+    assert row is not None
+    granted = [*row["granted"], *(f"public {p}" for p in row["public"])]
+    attrs = [
+        ("type", row["type"]),
+        ("start", row["start"]),
+        ("increment", row["increment"]),
+        ("minimum", row["minimum"]),
+        ("maximum", row["maximum"]),
+        ("cycle", yes(row["cycle"])),
+        ("comment", yes(row["comment"])),
+    ]
+    attrs += [
+        (privilege, listing(g.split(" ")[0] for g in granted if g.endswith(f" {privilege}")))
+        for privilege in ("usage", "select", "update")
+    ]
+    return Block("sequence", name, tuple(attrs))
+
+
+def _extension_block(cur: psycopg.Cursor[Any], name: str) -> Block:
+    """An extension the migrations create: its schema (not its version: engines differ)."""
+    row = cur.execute(
+        "select n.nspname as schema from pg_extension as e"
+        " join pg_namespace as n on n.oid = e.extnamespace where e.extname = %s",
+        (name,),
+    ).fetchone()
+    assert row is not None
+    return Block("extension", name, (("schema", row["schema"]),))
+
+
 # --------------------------------------------------------------------------- the contract
 
 
@@ -443,19 +579,23 @@ def _file_name(qualified: str) -> str:
 def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
     """The contract of the migrated database ``conn``: file path -> blocks."""
     after = baseline(conn)
-    unsupported = sorted(
-        [f"type {t}" for t in after.types - before.types]
-        + [f"extension {e}" for e in after.extensions - before.extensions]
-    )
+    unsupported = sorted(f"type {t}" for t in after.types - before.types)
     files: dict[str, list[Block]] = {}
     with _catalog_cursor(conn) as cur:
         cur.execute(RELATIONS, {"system": list(SYSTEM_SCHEMAS)})  # type: ignore[arg-type]
         relations = {r["name"]: r for r in cur.fetchall()}
+        sequences = []
         for name in sorted(after.relations - before.relations):
             rel = relations[name]
+            if rel["extension_member"]:
+                continue  # the extension's own (its block names it)
             if rel["kind"] in ("r", "p"):
                 files[f"tables/{_file_name(name)}.txt"] = table_blocks(cur, name)
-            elif not (rel["kind"] == "S" and rel["dependent"]):
+            elif rel["kind"] in ("v", "m"):
+                files[f"views/{_file_name(name)}.txt"] = view_blocks(cur, name)
+            elif rel["kind"] == "S" and not rel["dependent"]:
+                sequences.append(_sequence_block(cur, name))
+            elif rel["kind"] != "S":
                 unsupported.append(f"relation {name} (relkind {rel['kind']})")
         if unsupported:
             raise ContractError(
@@ -471,6 +611,12 @@ def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
         schemas = [_schema_block(cur, s) for s in sorted(after.schemas - before.schemas)]
         if schemas:
             files["schemas.txt"] = schemas
+        if sequences:
+            files["sequences.txt"] = sequences
+        created = sorted(after.extensions - before.extensions)
+        extensions = [_extension_block(cur, e) for e in created]
+        if extensions:
+            files["extensions.txt"] = extensions
         files["external.txt"] = _external_blocks(cur, before, after)
     return files
 

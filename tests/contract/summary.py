@@ -66,8 +66,8 @@ def files_at(revision: str | None, root: Path = REPO_ROOT) -> dict[str, str]:
 
 
 def _owner(path: str, blocks: list[Block]) -> str:
-    """Who a file's objects belong to: the table or function name, or the file."""
-    if path.startswith(("tables/", "functions/")) and blocks:
+    """Who a file's objects belong to: the table, view or function name, or the file."""
+    if path.startswith(("tables/", "views/", "functions/")) and blocks:
         return blocks[0].name.split("(")[0]
     return path.removesuffix(".txt")
 

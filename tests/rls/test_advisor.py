@@ -4,6 +4,12 @@ Each lint is a small function returning its offenders; each is run against the
 migrated schema (expect none) and against a deliberately bad object created in
 the rolled-back test transaction (expect it to be caught), so a lint that
 silently matches nothing cannot pass for a clean schema.
+
+The lints about what an API role can reach (0010 security_definer_view, 0016
+materialized_view_in_api, 0014 extension_in_public, 0028/0029
+security_definer_function_executable) are judged, in a stricter form and for every
+reachable schema, with the other API-reachable objects in
+tests/rls/test_api_reachable_objects.py (the exposed schemas: tests/support/api_surface.py).
 """
 
 from __future__ import annotations
@@ -21,15 +27,10 @@ from tests.support import catalog
 Connection = psycopg.Connection[DictRow]
 Lint = Callable[[Connection], list[str]]
 
-EXPOSED_SCHEMAS = ("public",)
-"""Schemas PostgREST serves (Supabase default)."""
 MIGRATION_SCHEMAS = ("public", "private")
 """Schemas migration 001 creates objects in."""
 PRE_EXISTING_FUNCTIONS = frozenset({"public.hybrid_search_chunks", "public.match_chunks"})
 """RPCs that pre-date 001; the brief forbids recreating them, so their settings are not ours."""
-DESIGNED_DEFINER_FUNCTIONS: frozenset[str] = frozenset({"private.current_athlete_id"})
-"""security definer functions clients may execute on purpose (design 5.1: only the identity
-helper, which returns the caller's own profile id; search_path pinned, not in an exposed schema)."""
 
 # Request-context functions that are row-independent and must be wrapped in (select ...):
 # the auth helpers (splinter 0003), current_setting(), and this schema's private helpers.
@@ -135,63 +136,6 @@ def functions_with_mutable_search_path(conn: Connection) -> list[str]:
     ]
 
 
-def client_executable_definer_functions(conn: Connection) -> list[str]:
-    """0028/0029: a security definer function anon or authenticated may execute."""
-    rows = conn.execute(
-        """
-        select n.nspname || '.' || p.proname as name, r.rolname as role
-        from pg_proc as p
-        join pg_namespace as n on n.oid = p.pronamespace
-        cross join (values ('anon'), ('authenticated')) as r (rolname)
-        where p.prosecdef
-          and n.nspname = any(%s)
-          and has_function_privilege(r.rolname, p.oid, 'EXECUTE')
-          and not exists (select from pg_depend as d
-                          where d.classid = 'pg_proc'::regclass and d.objid = p.oid
-                            and d.deptype = 'e')
-        order by 1, 2
-        """,
-        (list(MIGRATION_SCHEMAS),),
-    ).fetchall()
-    return [
-        f"{row['name']} by {row['role']}"
-        for row in rows
-        if row["name"] not in DESIGNED_DEFINER_FUNCTIONS
-    ]
-
-
-def definer_views_in_api(conn: Connection) -> list[str]:
-    """0010 security_definer_view / 0016 materialized_view_in_api: views that bypass RLS."""
-    rows = conn.execute(
-        """
-        select n.nspname || '.' || c.relname as name
-        from pg_class as c
-        join pg_namespace as n on n.oid = c.relnamespace
-        where n.nspname = any(%s)
-          and (c.relkind = 'm'
-               or (c.relkind = 'v'
-                   and not coalesce(
-                     'security_invoker=true' = any(c.reloptions)
-                     or 'security_invoker=on' = any(c.reloptions), false)))
-        order by 1
-        """,
-        (list(EXPOSED_SCHEMAS),),
-    ).fetchall()
-    return [row["name"] for row in rows]
-
-
-def extensions_in_public(conn: Connection) -> list[str]:
-    """0014 extension_in_public: extensions belong in the extensions schema."""
-    rows = conn.execute(
-        """
-        select e.extname from pg_extension as e
-        join pg_namespace as n on n.oid = e.extnamespace
-        where n.nspname = 'public' order by 1
-        """
-    ).fetchall()
-    return [row["extname"] for row in rows]
-
-
 def always_true_write_policies(conn: Connection) -> list[str]:
     """0024 rls_policy_always_true: a client write policy whose condition is always true."""
     offenders = []
@@ -232,9 +176,6 @@ LINTS: dict[str, Lint] = {
     "unindexed_foreign_keys": unindexed_foreign_keys,
     "duplicate_index": duplicate_indexes,
     "function_search_path_mutable": functions_with_mutable_search_path,
-    "security_definer_function_executable": client_executable_definer_functions,
-    "security_definer_view": definer_views_in_api,
-    "extension_in_public": extensions_in_public,
     "rls_policy_always_true": always_true_write_policies,
     "rls_references_user_metadata": policies_reading_user_metadata,
     "policy_for_public_role": policies_for_every_role,
@@ -277,17 +218,6 @@ VIOLATIONS: dict[str, str] = {
     """,
     "function_search_path_mutable": """
         create function private.probe() returns int language sql as 'select 1';
-    """,
-    "security_definer_function_executable": """
-        create function public.probe() returns int language sql security definer
-          set search_path = '' as 'select 1';
-        grant execute on function public.probe() to authenticated;
-    """,
-    "security_definer_view": """
-        create view public.probe_goals as select id from public.goals;
-    """,
-    "extension_in_public": """
-        create extension pg_trgm with schema public;
     """,
     "rls_policy_always_true": PROBE_TABLE
     + """
