@@ -9,9 +9,12 @@ One thing is faked, and only when the server lacks pgvector (Debian ships no
 pgvector package for PG 15 here): the ``vector`` extension is registered as a
 stub row in ``pg_extension`` so that the migration's
 ``create extension if not exists vector with schema extensions`` is a no-op.
-That is honest for this check because migration 001 creates no vector column,
-type or operator; the pre-existing ``knowledge_chunks`` table that does use
-pgvector is therefore not loaded on PG 15.
+That is honest for this check because the migrations create no vector column,
+type or operator. The pre-existing ``knowledge_chunks`` table, which uses
+pgvector, is then loaded without its ``embedding`` column, its vector index and
+the two search RPCs (:data:`KNOWLEDGE_CHUNKS_WITHOUT_VECTOR_SQL`): migration 002
+changes its grants, which need the table, not the vectors. With a real pgvector
+the whole production state (tests/sql/10_production_state.sql) is loaded.
 """
 
 from __future__ import annotations
@@ -69,6 +72,36 @@ begin
     'migration 001 only needs CREATE EXTENSION IF NOT EXISTS vector to be a no-op.';
 end
 $$;
+"""
+
+
+# The live project's knowledge_chunks (tests/sql/10_production_state.sql) minus what needs
+# pgvector: created, like there, under Supabase's default privileges (ALL to the API roles),
+# RLS off, commented; a few rows so a migration that loses them is seen.
+KNOWLEDGE_CHUNKS_WITHOUT_VECTOR_SQL = """
+create table public.knowledge_chunks (
+  id text primary key,
+  source_doc text not null,
+  source_name text,
+  section text,
+  content text not null,
+  topic_tags text[],
+  chunk_index int,
+  word_count int,
+  est_tokens int,
+  fts tsvector,
+  created_at timestamptz
+);
+comment on table public.knowledge_chunks is
+  'RAG corpus for the AI coach. STUB loaded by tests/support/pg15.py without its embedding '
+  'column (no pgvector on this PG 15 server). RLS disabled on purpose: public read.';
+create index knowledge_chunks_fts_idx on public.knowledge_chunks using gin (fts);
+insert into public.knowledge_chunks (id, source_doc, content, fts, created_at)
+select format('pg15-stub_chunk_%s', lpad(n::text, 3, '0')), 'pg15-stub',
+       format('Chunk %s of the PG 15 stand-in corpus.', n),
+       to_tsvector('english', format('Chunk %s of the PG 15 stand-in corpus.', n)),
+       timestamptz '2025-01-01 00:00:00+00'
+from generate_series(0, 2) as n;
 """
 
 
@@ -191,7 +224,8 @@ def server_version_num(conn: psycopg.Connection[Any]) -> int:
 
 
 def load_stand_in(dsn: str) -> None:
-    """The harness's Supabase stand-in (tests/sql/00-02), then the vector stub if needed."""
+    """The harness's Supabase stand-in (tests/sql/00-02), then the vector stub if needed, then
+    the production state (knowledge_chunks without its vectors when pgvector is stubbed)."""
     facts = conninfo_to_dict(dsn)
     loaders.load_supabase_stand_in(
         host=str(facts["host"]),
@@ -200,7 +234,14 @@ def load_stand_in(dsn: str) -> None:
         dbname=str(facts["dbname"]),
     )
     with psycopg.connect(dsn, autocommit=True) as conn:
+        real_vector = conn.execute(
+            "select exists (select from pg_available_extensions where name = 'vector')"
+        ).fetchone()
         conn.execute(VECTOR_STUB_SQL)  # type: ignore[arg-type]  # a constant script
+        if real_vector is not None and real_vector[0]:
+            loaders.execute_script(conn, loaders.SQL_DIR / "10_production_state.sql")
+        else:
+            conn.execute(KNOWLEDGE_CHUNKS_WITHOUT_VECTOR_SQL)  # type: ignore[arg-type]  # a constant
 
 
 def apply_migration(dsn: str) -> None:
