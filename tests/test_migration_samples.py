@@ -6,9 +6,10 @@ database at 001 (001 + seeds + factory data for several athletes, tests/support/
 the samples stay valid however long the chain grows; it is then judged by the gate's checks, called
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
 Database Advisor lints (tests/rls/test_advisor.py), RLS and the access matrix
-(tests/rls/test_matrix_completeness.py), every row carried through (or declared), and RLS
-isolating the upgraded rows. The sixth case, an edit of a released migration, is in
-tests/test_released_migrations.py.
+(tests/rls/test_matrix_completeness.py), the private helpers' rules
+(tests/test_schema_structure.py), the contract that `write` would commit reading back as itself,
+every row carried through (or declared), and RLS isolating the upgraded rows. The sixth case, an
+edit of a released migration, is in tests/test_released_migrations.py.
 """
 
 from __future__ import annotations
