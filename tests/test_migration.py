@@ -14,8 +14,10 @@ from psycopg import errors
 
 from tests.support.brief import NEW_TABLES
 from tests.support.chain import (
+    EXTERNAL_CHANGES,
     SELECTION,
     Migration,
+    discover,
     end_of_guard,
     guard_problems,
     transaction_problems,
@@ -64,6 +66,21 @@ KNOWLEDGE_CHUNKS_STATE = """
              as rls_enabled,
            (select relacl::text from pg_class where oid = 'public.knowledge_chunks'::regclass)
              as acl,
+           (select array_agg(format('%s:%s:%s:%s', a.grantee::regrole, a.privilege_type,
+                                    a.grantor::regrole, a.is_grantable) order by 1)
+              from pg_class as c,
+                   aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) as a
+             where c.oid = 'public.knowledge_chunks'::regclass) as grants,
+           (select row(c.relowner::regrole, c.relforcerowsecurity,
+                       md5(obj_description(c.oid, 'pg_class')))::text
+              from pg_class as c where c.oid = 'public.knowledge_chunks'::regclass) as table_facts,
+           (select string_agg(format('%s %s %s %s %s', a.attname,
+                                     format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                                     a.attacl, md5(col_description(a.attrelid, a.attnum))),
+                              ', ' order by a.attnum)
+              from pg_attribute as a
+             where a.attrelid = 'public.knowledge_chunks'::regclass
+               and a.attnum > 0 and not a.attisdropped) as columns,
            (select string_agg(indexdef, ';' order by indexname) from pg_indexes
              where schemaname = 'public' and tablename = 'knowledge_chunks') as indexes,
            (select string_agg(md5(pg_get_functiondef(p.oid)) || coalesce(p.proacl::text, ''),
@@ -85,7 +102,8 @@ def fingerprint(conn: Conn) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def knowledge_chunks_state(conn: Conn) -> dict[str, Any]:
-    """Rows, RLS flag, grants, indexes and RPC definitions of the pre-existing objects."""
+    """Rows, columns, owner, comments, RLS flags, grants, indexes and RPC definitions of the
+    pre-existing objects."""
     row = conn.execute(KNOWLEDGE_CHUNKS_STATE).fetchone()
     assert row is not None
     return dict(row)
@@ -186,11 +204,28 @@ def test_a_second_run_of_any_migration_fails_loudly_and_changes_nothing(
 def test_any_migration_leaves_knowledge_chunks_and_rpcs_untouched(
     db_before: Conn, migration: Migration
 ) -> None:
-    """knowledge_chunks' rows, RLS flag, grants and indexes and the two RPCs survive it."""
+    """knowledge_chunks' rows, columns, RLS flag, grants and indexes and the two RPCs survive
+    it, but for the one change tests/support/chain.EXTERNAL_CHANGES declares for it (which
+    must then happen exactly as declared)."""
     apply_predecessors(db_before, migration)
     before = knowledge_chunks_state(db_before)
     execute_script(db_before, migration.path)
-    assert knowledge_chunks_state(db_before) == before
+    after = knowledge_chunks_state(db_before)
+    change = migration.external_change
+    if change is None:
+        assert after == before
+        return
+    assert change.table == "public.knowledge_chunks", "only knowledge_chunks is watched here"
+    grants = {"acl", "grants"}
+    assert {k: v for k, v in after.items() if k not in grants} == {
+        k: v for k, v in before.items() if k not in grants
+    }
+    expected = change.expected_grants(frozenset(before["grants"]))
+    assert expected != frozenset(before["grants"]), "the declared change is already there"
+    actual = frozenset(after["grants"])
+    assert (sorted(expected - actual), sorted(actual - expected)) == ([], []), (
+        "knowledge_chunks grants (lost, kept or added) against chain.EXTERNAL_CHANGES"
+    )
 
 
 @pytest.mark.parametrize(
@@ -241,3 +276,9 @@ def test_rpcs_still_answer_after_the_migration(db_before: Conn, migration_path: 
         ("sled push", chunk["embedding"]),
     ).fetchall()
     assert chunk["id"] in {r["id"] for r in hybrid}
+
+
+def test_every_declared_external_change_names_a_migration_of_the_chain() -> None:
+    """A declaration in chain.EXTERNAL_CHANGES is for a migration that exists (no stale line)."""
+    stems = {m.stem for m in discover(SELECTION.folder)}
+    assert set(EXTERNAL_CHANGES) - stems == set()

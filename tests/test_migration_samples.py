@@ -8,12 +8,13 @@ as functions on that clone: the migration's shape (one transaction, the guard), 
 Database Advisor lints (tests/rls/test_advisor.py), the judgements of every object an API role
 can reach (tests/rls/test_api_reachable_objects.py: views, materialized views, client functions
 with the definer row proof on the filled athletes, extensions), RLS and the access matrix
-(tests/rls/test_matrix_completeness.py), every row carried through (or declared), RLS
-isolating the upgraded rows, every hatch with its reason and every narrowing of accepted input
-declared (tests/test_weakenings.py, from the contract read before and after). Each sample's PR
-summary section "Weakenings" (tests/contract/weakenings.py) is rendered too and must name what
-the sample weakens. The sixth case, an edit of a released migration, is in
-tests/test_released_migrations.py.
+(tests/rls/test_matrix_completeness.py), the private helpers' rules
+(tests/test_schema_structure.py), the contract that `write` would commit reading back as itself,
+every row carried through (or declared), RLS isolating the upgraded rows, every hatch with its
+reason and every narrowing of accepted input declared (tests/test_weakenings.py, from the
+contract read before and after). Each sample's PR summary section "Weakenings"
+(tests/contract/weakenings.py) is rendered too and must name what the sample weakens. The sixth
+case, an edit of a released migration, is in tests/test_released_migrations.py.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from tests.support import hatches, squawk, upgrade
 from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
 from tests.support.loaders import execute_script, seed_files
 from tests.support.server import PgServer, cloned_database
+from tests.test_schema_structure import private_helper_problems
 
 Conn = psycopg.Connection[Any]
 SAMPLES = Path(__file__).parent / "migration_samples"
@@ -115,6 +117,8 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
         found[f"api {name}"] = check(conn)
     found["api definer rows"] = definer_functions_returning_others_rows(conn, filled.owners)
     found["rls enabled"] = tables_without_rls(conn)  # type: ignore[arg-type]
+    found["private helpers"] = private_helper_problems(conn)
+    found["contract text"] = contract_text_problems(conn, filled.baseline)
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
     changes = upgrade.declared_changes(migration)
     after = upgrade.snapshot(conn)
@@ -142,9 +146,21 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     )
 
 
+def contract_text_problems(conn: Conn, baseline: reader.Baseline) -> list[str]:
+    """The contract `python -m tests.contract write` would commit for this database, where its
+    text does not read back as itself (empty: every file round-trips)."""
+    try:
+        files = contract.render_files(reader.read(conn, baseline))
+    except reader.ContractError as error:
+        return [str(error)]
+    return contract.round_trip_problems(files)
+
+
 # sample -> {failing check: a name every one of its findings must mention}
 VERDICTS: dict[str, dict[str, str]] = {
     "002_workout_log_outdoors.sql": {},
+    "002_private_active_plan_count.sql": {},
+    "002_private_days_per_week.sql": {},
     "002_coach_notes.sql": {
         "guard": "002_coach_notes.sql: no guard",
         "squawk": "002_coach_notes.sql",

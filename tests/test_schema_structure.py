@@ -221,24 +221,55 @@ def test_knowledge_chunks_keeps_rls_off(snapshot: dict[str, Any]) -> None:
     assert not any(p.table == "knowledge_chunks" for p in snapshot["policies"])
 
 
+def private_helper_problems(conn: Conn) -> list[str]:
+    """Why a function of schema private is not a proper helper (empty: every one is): search_path
+    pinned to '', a comment, EXECUTE neither PUBLIC's nor anon's."""
+    problems = []
+    for helper in catalog.functions(conn, schema="private"):
+        label = f"private.{helper.name}({helper.arguments})"
+        if 'search_path=""' not in helper.config:
+            problems.append(f"{label}: search_path is not pinned (set search_path = '')")
+        if not helper.comment:
+            problems.append(f"{label}: no comment (comment on function ...)")
+        # By name and identity arguments, not by casting the label to regprocedure: the label
+        # carries argument names (`p_athlete uuid`), which regprocedure cannot read. A NULL acl
+        # is the default one, in which PUBLIC may execute.
+        grants = conn.execute(
+            "select has_function_privilege('anon', p.oid, 'execute') as anon,"
+            " exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner)))"
+            "  as a where a.grantee = 0) as public"
+            " from pg_proc as p"
+            " where p.pronamespace = 'private'::regnamespace and p.proname = %(name)s"
+            "  and pg_get_function_identity_arguments(p.oid) = %(arguments)s",
+            {"name": helper.name, "arguments": helper.arguments},
+        ).fetchone()
+        if grants != {"anon": False, "public": False}:
+            problems.append(f"{label}: executable by {grants} (revoke all ... from public)")
+    return problems
+
+
 def test_private_helpers_pin_search_path_and_are_not_public(
     snapshot: dict[str, Any], conn: Conn
 ) -> None:
     """Helpers live in schema private, pin search_path = '' and are not public or anon's."""
     helpers = snapshot["private_functions"]
     assert {f.name for f in helpers} >= {"current_athlete_id", "update_updated_at"}
-    for helper in helpers:
-        assert 'search_path=""' in helper.config, helper.name
-        assert helper.comment, helper.name
-        oid = f"private.{helper.name}({helper.arguments})"
-        grants = conn.execute(
-            "select has_function_privilege('anon', %(f)s::regprocedure, 'execute') as anon,"
-            " exists (select from pg_proc p, aclexplode(p.proacl) a"
-            "  where p.oid = %(f)s::regprocedure and a.grantee = 0) as public",
-            {"f": oid},
-        ).fetchone()
-        assert grants == {"anon": False, "public": False}, helper.name
+    assert private_helper_problems(conn) == []
     schema_usage = conn.execute(
         "select has_schema_privilege('anon', 'private', 'usage') as anon"
     ).fetchone()
     assert schema_usage == {"anon": False}
+
+
+def test_the_private_helper_check_names_a_helper_that_breaks_every_rule(conn: Conn) -> None:
+    """A helper with a named argument, no pinned search_path, no comment and the default ACL
+    (PUBLIC may execute) is reported on each count, by its signature (the check can fail)."""
+    conn.execute(
+        "create function private.probe(p_x uuid) returns int language sql as $$ select 1 $$"
+    )
+    probe = "private.probe(p_x uuid)"
+    assert [p for p in private_helper_problems(conn) if p.startswith(probe)] == [
+        f"{probe}: search_path is not pinned (set search_path = '')",
+        f"{probe}: no comment (comment on function ...)",
+        f"{probe}: executable by {{'anon': True, 'public': True}} (revoke all ... from public)",
+    ]

@@ -54,6 +54,23 @@ def differences(committed: dict[str, str], actual: dict[str, str]) -> list[str]:
     return diffs
 
 
+def round_trip_problems(files: dict[str, str]) -> list[str]:
+    """Where a contract text does not read back as itself (parse, then render): the file and the
+    first line that changes (empty: every file round-trips, so what is written is what is read)."""
+    problems = []
+    for path, text in sorted(files.items()):
+        again = render(parse(text, source=path))
+        if again != text:
+            old, new = text.split("\n"), again.split("\n")
+            number = next(
+                (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                min(len(old), len(new)),
+            )
+            line = old[number] if number < len(old) else ""
+            problems.append(f"{path}:{number + 1}: {line!r} does not read back as itself")
+    return problems
+
+
 def failure_message(diffs: list[str]) -> str:
     """What a failed compare says: the per-object diff and the command that rewrites."""
     return (

@@ -1,10 +1,11 @@
 """The contract's text form: files of blocks, each an object on a header line plus attributes.
 
 A block is ``<kind> <name>`` at column 0, then indented ``  key: value`` lines;
-a multi-line value (a function body) follows ``  key:`` as ``    | line``
-lines. Blocks are separated by one blank line; ``#`` lines are comments. The
-same parser reads the committed files (for the behaviour tests and the PR
-summary) and the freshly written ones (for the compare).
+a multi-line value (a function body), and any value that is empty or starts or
+ends with a space, follows ``  key:`` as ``    | line`` lines. Blocks are
+separated by one blank line; ``#`` lines are comments. The same parser reads
+the committed files (for the behaviour tests and the PR summary) and the
+freshly written ones (for the compare); it is the inverse of :func:`render`.
 """
 
 from __future__ import annotations
@@ -44,15 +45,23 @@ class Block:
         return value
 
 
+def inline(value: str) -> bool:
+    """Whether ``value`` can stay on its key's line: one line, not empty, and no space at either
+    end (the parser strips those; a one-line body ``  select 1`` keeps them as a body line)."""
+    return bool(value) and "\n" not in value and value == value.strip()
+
+
 def render_block(block: Block) -> str:
-    """The block's lines (no trailing blank line)."""
+    """The block's lines (no trailing blank line). :func:`parse` reads back exactly ``block``."""
     lines = [block.key]
     for key, value in block.attrs:
-        if "\n" in value:
-            lines.append(f"  {key}:")
-            lines.extend((BODY_PREFIX + line).rstrip() for line in value.split("\n"))
-        else:
+        if inline(value):
             lines.append(f"  {key}: {value}")
+        else:
+            lines.append(f"  {key}:")
+            lines.extend(
+                BODY_PREFIX + line if line else BODY_PREFIX.rstrip() for line in value.split("\n")
+            )
     return "\n".join(lines)
 
 

@@ -18,6 +18,11 @@ nothing.
 A migration that changes existing rows on purpose says so in a ``-- data-change:`` line
 (:mod:`tests.support.upgrade`); without one, the upgrade test demands every row survive as is.
 
+``knowledge_chunks`` and its two RPCs pre-date the chain and are not its own: every migration
+must leave them as they were (``tests/test_migration.py``), unless this module declares, in
+:data:`EXTERNAL_CHANGES`, exactly what one named migration may change there (a reviewed line,
+never a blanket exemption).
+
 Selection: ``--migrate-to N`` / ``HYROX_MIGRATE_TO=N`` stops the chain at N (the after layer is
 then the database at N); ``HYROX_MIGRATION=/path.sql`` uses that file in place of 001 (the
 mutation tests run their mutants through it).
@@ -41,6 +46,37 @@ UPGRADE_FROM_ENV = "HYROX_UPGRADE_FROM"
 NAME_PATTERN = re.compile(r"^(?P<number>\d{3})_[a-z0-9_]+\.sql$")
 # Files in migrations/ that are not migrations.
 NOT_MIGRATIONS = frozenset({"released.toml", "README.md"})
+
+
+@dataclass(frozen=True)
+class ReadOnlyFor:
+    """A declared change to a table the migrations do not own: ``roles`` keep SELECT on it and
+    lose every other privilege they hold there; nothing else changes (rows, columns, RLS, indexes,
+    other roles' grants, the RPCs)."""
+
+    table: str
+    roles: tuple[str, ...]
+    why: str
+
+    def expected_grants(self, before: frozenset[str]) -> frozenset[str]:
+        """The table's grants after the change, from those before it (``grantee:PRIVILEGE:
+        grantor:grantable`` items, as ``aclexplode`` reads them): no grant is added."""
+        return frozenset(
+            item
+            for item in before
+            if item.split(":")[0] not in self.roles or item.split(":")[1] == "SELECT"
+        )
+
+
+EXTERNAL_CHANGES: dict[str, ReadOnlyFor] = {
+    "002_knowledge_chunks_read_only": ReadOnlyFor(
+        table="public.knowledge_chunks",
+        roles=("anon", "authenticated"),
+        why="Supabase's default grants let anyone with the anon key write the RAG corpus; reads "
+        "stay public, RLS stays off (docs/design_decisions.md 6.2)",
+    ),
+}
+"""Migration stem -> the one change it may make to an object it does not own."""
 
 
 class ChainError(ValueError):
@@ -74,6 +110,11 @@ class Migration:
     def text(self) -> str:
         """The SQL script."""
         return self.path.read_text(encoding="utf-8")
+
+    @property
+    def external_change(self) -> ReadOnlyFor | None:
+        """What this migration may change on knowledge_chunks (:data:`EXTERNAL_CHANGES`)."""
+        return EXTERNAL_CHANGES.get(self.stem)
 
     @property
     def guard_message(self) -> str:
