@@ -43,6 +43,6 @@ comment on function private.days_per_week() is
   'Days in a training plan week (day_of_week runs 1 to 7): one name for the constant the plan builder and the backend share.';
 
 revoke all on function private.days_per_week() from public;
-grant execute on function private.days_per_week() to authenticated, service_role;
+grant execute on function private.days_per_week() to service_role;
 
 commit;
