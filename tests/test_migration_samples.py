@@ -6,7 +6,8 @@ database at 001 (001 + seeds + factory data for several athletes, tests/support/
 the samples stay valid however long the chain grows; it is then judged by the gate's checks, called
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
 Database Advisor lints (tests/rls/test_advisor.py), RLS and the access matrix
-(tests/rls/test_matrix_completeness.py), every row carried through (or declared), and RLS
+(tests/rls/test_matrix_completeness.py), no access-deciding column writable by the roles it
+decides for (tests/rls/test_access_deciding_columns.py), every row carried through (or declared), and RLS
 isolating the upgraded rows. The sixth case, an edit of a released migration, is in
 tests/test_released_migrations.py.
 """
@@ -24,6 +25,8 @@ import pytest
 from psycopg.rows import dict_row
 from pytest_postgresql.executors import NoopExecutor
 
+from tests.rls import test_advisor
+from tests.rls.test_access_deciding_columns import writable_access_deciding_columns
 from tests.rls.test_advisor import LINTS
 from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
 from tests.support import squawk, upgrade
@@ -90,6 +93,7 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> tuple[dict[str, list[st
         found[f"advisor {name}"] = lint(conn)  # type: ignore[arg-type]  # dict rows
     found["rls enabled"] = tables_without_rls(conn)  # type: ignore[arg-type]
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
+    found["access-deciding columns"] = writable_access_deciding_columns(conn)  # type: ignore[arg-type]
     comparison = upgrade.compare(
         filled.before, upgrade.snapshot(conn), upgrade.declared_changes(migration)
     )
@@ -118,6 +122,13 @@ VERDICTS: dict[str, dict[str, str]] = {
         "squawk": "ban-drop-column",
         "rows carried": "public.workout_logs.notes: column dropped",
     },
+    "002_coach_reads_every_profile.sql": {
+        "advisor security_definer_function_executable": "private.current_athlete_is_coach",
+        "access-deciding columns": "public.athlete_profiles.is_coach: ",
+    },
+    "002_coach_reads_every_profile_granted.sql": {
+        "advisor security_definer_function_executable": "private.current_athlete_is_coach",
+    },
 }
 
 
@@ -132,6 +143,42 @@ def test_sample_migration_gets_the_reviewers_verdict(
     assert set(found) == set(VERDICTS[sample]), found
     for check, name in VERDICTS[sample].items():
         assert all(name in finding for finding in found[check]), (check, found[check])
+
+
+# The expectation lines the coach samples' first red run asked for (pytest with the sample as
+# migrations/002): the definer helper in test_advisor.DESIGNED_DEFINER_FUNCTIONS and
+# ("athlete_profiles", "is_coach"): False in EXPECTED_DEFAULTS (not one of these checks). With
+# them, the issue's migration went green; the access-deciding-columns rule keeps it red.
+COACH_HELPER = "private.current_athlete_is_coach"
+COACH_VERDICTS_WITH_AUTHOR_LINES: dict[str, set[str]] = {
+    "002_coach_reads_every_profile.sql": {"access-deciding columns"},
+    "002_coach_reads_every_profile_granted.sql": set(),
+}
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize(
+    "sample", sorted(COACH_VERDICTS_WITH_AUTHOR_LINES), ids=lambda s: s.removesuffix(".sql")
+)
+def test_the_coach_feature_with_its_expectation_lines_is_judged_on_self_promotion(
+    filled_db: Conn, filled: Filled, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: with the lines its red run asked for, the coach migration fails only because
+    every athlete can set is_coach on their own row, and the message names the column and the
+    widened policy with its USING text; the design that leaves is_coach to the service role
+    passes every check."""
+    monkeypatch.setattr(
+        test_advisor,
+        "DESIGNED_DEFINER_FUNCTIONS",
+        test_advisor.DESIGNED_DEFINER_FUNCTIONS | {COACH_HELPER},
+    )
+    found, _ = verdict(filled_db, filled, SAMPLES / sample)
+    assert set(found) == COACH_VERDICTS_WITH_AUTHOR_LINES[sample], found
+    for finding in found.get("access-deciding columns", []):
+        assert finding.startswith("public.athlete_profiles.is_coach: decides access beyond")
+        assert 'policy "athletes can read their own profile" on public.athlete_profiles' in finding
+        assert f"OR ( SELECT {COACH_HELPER}() AS current_athlete_is_coach)" in finding
+        assert "UPDATE grant to authenticated" in finding
 
 
 def test_the_upgrade_data_fills_every_table(filled: Filled) -> None:
