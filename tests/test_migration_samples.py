@@ -7,9 +7,9 @@ the samples stay valid however long the chain grows; it is then judged by the ga
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
 Database Advisor lints (tests/rls/test_advisor.py), RLS and the access matrix
 (tests/rls/test_matrix_completeness.py), no access-deciding column writable by the roles it
-decides for (tests/rls/test_access_deciding_columns.py), every row carried through (or declared), and RLS
-isolating the upgraded rows. The sixth case, an edit of a released migration, is in
-tests/test_released_migrations.py.
+decides for (tests/rls/test_access_deciding_columns.py), every row carried through (or
+declared), and RLS isolating the upgraded rows. The sixth case, an edit of a released
+migration, is in tests/test_released_migrations.py.
 """
 
 from __future__ import annotations
