@@ -104,10 +104,10 @@ def _writes(source: str, table: str, column: str) -> bool:
     """The body updates, inserts or merges into ``table`` and names ``column`` (or inserts
     without a column list): conservative, textual."""
     text = re.sub(r"--[^\n]*", "", source).lower()
-    target = rf'(?:only\s+)?(?:"?\w+"?\s*\.\s*)?"?{re.escape(table)}"?'
-    if re.search(rf"\binsert\s+into\s+{target}(?:\s+as\s+\w+)?\s+(?!\()", text):
+    target = rf'(?:only\s+)?(?:"?\w+"?\s*\.\s*)?"?{re.escape(table)}"?(?!\w)'
+    if re.search(rf"\binsert\s+into\s+{target}(?:\s+as\s+\w+)?\s*(?![\s(])", text):
         return True
-    statement = re.search(rf"\b(?:update|insert\s+into|merge\s+into)\s+{target}\b", text)
+    statement = re.search(rf"\b(?:update|insert\s+into|merge\s+into)\s+{target}", text)
     return statement is not None and re.search(rf"\b{re.escape(column)}\b", text) is not None
 
 
