@@ -8,7 +8,8 @@ as functions on that clone: the migration's shape (one transaction, the guard), 
 Database Advisor lints (tests/rls/test_advisor.py), the judgements of every object an API role
 can reach (tests/rls/test_api_reachable_objects.py: views, materialized views, client functions
 with the definer row proof on the filled athletes, extensions), RLS and the access matrix
-(tests/rls/test_matrix_completeness.py), the private helpers' rules
+(tests/rls/test_matrix_completeness.py), no access-deciding column writable by the roles it
+decides for (tests/rls/test_access_deciding_columns.py), the private helpers' rules
 (tests/test_schema_structure.py), the contract that `write` would commit reading back as itself,
 every row carried through (or declared), RLS isolating the upgraded rows, every hatch with its
 reason and every narrowing of accepted input declared (tests/test_weakenings.py, from the
@@ -32,10 +33,13 @@ from pytest_postgresql.executors import NoopExecutor
 
 import tests.contract as contract
 from tests.contract import reader, weakenings
+from tests.rls import test_api_reachable_objects
+from tests.rls.test_access_deciding_columns import writable_access_deciding_columns
 from tests.rls.test_advisor import LINTS
 from tests.rls.test_api_reachable_objects import CHECKS, definer_functions_returning_others_rows
 from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
 from tests.support import hatches, squawk, upgrade
+from tests.support.api_surface import ApiFunction
 from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
 from tests.support.loaders import execute_script, seed_files
 from tests.support.server import PgServer, cloned_database
@@ -120,6 +124,7 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     found["private helpers"] = private_helper_problems(conn)
     found["contract text"] = contract_text_problems(conn, filled.baseline)
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
+    found["access-deciding columns"] = writable_access_deciding_columns(conn)  # type: ignore[arg-type]
     changes = upgrade.declared_changes(migration)
     after = upgrade.snapshot(conn)
     comparison = upgrade.compare(filled.before, after, changes)
@@ -203,6 +208,15 @@ VERDICTS: dict[str, dict[str, str]] = {
     "002_trigram_extension.sql": {
         "api extension in exposed schema": "extension pg_trgm in public",
     },
+    "002_coach_reads_every_profile.sql": {
+        "api function execute declared": "private.current_athlete_is_coach()",
+        "api definer owner filter declared": "private.current_athlete_is_coach()",
+        "access-deciding columns": "public.athlete_profiles.is_coach: ",
+    },
+    "002_coach_reads_every_profile_granted.sql": {
+        "api function execute declared": "private.current_athlete_is_coach()",
+        "api definer owner filter declared": "private.current_athlete_is_coach()",
+    },
 }
 
 # sample -> what its PR summary section "Weakenings" must say (each string appears)
@@ -245,6 +259,51 @@ def test_sample_migration_gets_the_reviewers_verdict(
         assert all(name in finding for finding in found[check]), (check, found[check])
     for words in SUMMARIES.get(sample, ()):
         assert words in result.summary, result.summary
+
+
+# The expectation lines the coach samples' first red run asks for (pytest with the sample as
+# migrations/002): the definer helper declared in tests/support/api_surface.API_FUNCTIONS (who
+# may call it, its owner filter) and ("athlete_profiles", "is_coach"): False in the expected
+# defaults (not one of these checks). With them, the issue's migration went green; the
+# access-deciding-columns rule keeps it red.
+COACH_HELPER = "private.current_athlete_is_coach"
+COACH_DECLARATION = ApiFunction(
+    signature=f"{COACH_HELPER}()",
+    security="definer",
+    roles=frozenset({"authenticated"}),
+    reads="the caller's rows",
+    owner_filter="where p.user_id = (select auth.uid())",
+    why="the caller's coach flag, for the coach policy",
+)
+COACH_VERDICTS_WITH_AUTHOR_LINES: dict[str, set[str]] = {
+    "002_coach_reads_every_profile.sql": {"access-deciding columns"},
+    "002_coach_reads_every_profile_granted.sql": set(),
+}
+
+
+@pytest.mark.commits
+@pytest.mark.parametrize(
+    "sample", sorted(COACH_VERDICTS_WITH_AUTHOR_LINES), ids=lambda s: s.removesuffix(".sql")
+)
+def test_the_coach_feature_with_its_expectation_lines_is_judged_on_self_promotion(
+    filled_db: Conn, filled: Filled, sample: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: with the lines its red run asked for, the coach migration fails only because
+    every athlete can set is_coach on their own row, and the message names the column and the
+    widened policy with its USING text; the design that leaves is_coach to the service role
+    passes every check."""
+    monkeypatch.setattr(
+        test_api_reachable_objects,
+        "DECLARED",
+        test_api_reachable_objects.DECLARED | {COACH_DECLARATION.signature: COACH_DECLARATION},
+    )
+    found = verdict(filled_db, filled, SAMPLES / sample).found
+    assert set(found) == COACH_VERDICTS_WITH_AUTHOR_LINES[sample], found
+    for finding in found.get("access-deciding columns", []):
+        assert finding.startswith("public.athlete_profiles.is_coach: decides access beyond")
+        assert 'policy "athletes can read their own profile" on public.athlete_profiles' in finding
+        assert f"OR ( SELECT {COACH_HELPER}() AS current_athlete_is_coach)" in finding
+        assert "UPDATE grant to authenticated" in finding
 
 
 def test_the_upgrade_data_fills_every_table(filled: Filled) -> None:
