@@ -82,3 +82,20 @@ def test_a_malformed_entry_is_refused(tmp_path: Path):
     (tmp_path / released.RELEASED_FILE).write_text('[[released]]\nfile = "001_a.sql"\n')
     with pytest.raises(released.ReleasedFileError, match="entry 1 needs file, sha256"):
         released.read(tmp_path)
+
+
+def test_following_the_files_own_steps_gives_a_valid_file(tmp_path: Path):
+    """Issue 17: the file's comment, followed to the letter (delete `released = []`, append an
+    entry), parses; appending without deleting it fails saying which line to delete."""
+    text = (MIGRATIONS_DIR / released.RELEASED_FILE).read_text(encoding="utf-8")
+    path = MIGRATIONS_DIR / "001_complete_schema.sql"
+    entry = (
+        f'\n[[released]]\nfile = "{path.name}"\nsha256 = "{released.sha256_of(path)}"\n'
+        "released_on = 2026-12-15\n"
+    )
+    (tmp_path / released.RELEASED_FILE).write_text(text + entry, encoding="utf-8")
+    with pytest.raises(released.ReleasedFileError, match=r"delete the line `released = \[\]`"):
+        released.read(tmp_path)
+    followed = "\n".join(line for line in text.splitlines() if line != "released = []")
+    (tmp_path / released.RELEASED_FILE).write_text(followed + entry, encoding="utf-8")
+    assert [r.file for r in released.read(tmp_path)] == [path.name]

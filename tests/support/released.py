@@ -39,9 +39,19 @@ def read(folder: Path) -> list[Released]:
     """The entries of ``folder/released.toml`` (none when the file has none)."""
     path = folder / RELEASED_FILE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as error:
         raise ReleasedFileError(f"{path}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        hint = (
+            ": delete the line `released = []` (the file's comment, step 2), a [[released]] "
+            "entry replaces it"
+            if "[[released]]" in text
+            and any(line.strip().replace(" ", "") == "released=[]" for line in text.splitlines())
+            else ""
+        )
+        raise ReleasedFileError(f"{path}: {error}{hint}") from None
     entries = []
     for number, entry in enumerate(data.get("released", []), start=1):
         try:
