@@ -2,7 +2,7 @@
 reviewer would want, naming the check that fails and the table, column or policy.
 
 Each sample is written as the 002 that follows 001, and is applied on a clone of one filled
-database at 001 (001 + seeds + factory data for several athletes, tests/support/upgrade.py), so
+database at 001 (001 + seeds + factory data for several athletes, hyrox_schema/upgrade.py), so
 the samples stay valid however long the chain grows; it is then judged by the gate's checks, called
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
 Database Advisor lints (tests/rls/test_advisor.py), the judgements of every object an API role
@@ -13,8 +13,8 @@ with the definer row proof on the filled athletes, extensions), RLS and the acce
 every row carried through (or declared), RLS isolating the upgraded rows, every hatch with its
 reason and every narrowing of accepted input declared (tests/test_weakenings.py, from the
 contract read before and after). Each sample's PR summary section "Weakenings"
-(tests/contract/weakenings.py) is rendered too and must name what the sample weakens. The sixth
-case, an edit of a released migration, is in tests/test_released_migrations.py.
+(hyrox_schema/contract/weakenings.py) is rendered too and must name what the sample weakens.
+The sixth case, an edit of a released migration, is in tests/test_released_migrations.py.
 """
 
 from __future__ import annotations
@@ -30,15 +30,16 @@ import pytest
 from psycopg.rows import dict_row
 from pytest_postgresql.executors import NoopExecutor
 
-import tests.contract as contract
-from tests.contract import reader, weakenings
+import hyrox_schema.contract as contract
+from hyrox_schema import hatches, squawk, upgrade
+from hyrox_schema.chain import SELECTION, Migration, guard_problems, transaction_problems
+from hyrox_schema.contract import reader, weakenings
+from hyrox_schema.loaders import execute_script, seed_files
+from hyrox_schema.server import PgServer, cloned_database
 from tests.rls.test_advisor import LINTS
 from tests.rls.test_api_reachable_objects import CHECKS, definer_functions_returning_others_rows
 from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
-from tests.support import hatches, squawk, upgrade
-from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
-from tests.support.loaders import execute_script, seed_files
-from tests.support.server import PgServer, cloned_database
+from tests.support import upgrade_fill
 from tests.test_schema_structure import private_helper_problems
 
 Conn = psycopg.Connection[Any]
@@ -71,7 +72,7 @@ def filled(
             upgrade.apply(conn, SELECTION.chain()[:1])
             for path in seed_files():
                 execute_script(conn, path)
-            owners = upgrade.fill(conn, factory_seed)
+            owners = upgrade_fill.fill(conn, factory_seed)
             before = upgrade.snapshot(conn)
             at_001 = contract.render_files(reader.read(conn, baseline))
         yield Filled(FILLED_DB, owners, before, baseline, at_001)
@@ -147,7 +148,7 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
 
 
 def contract_text_problems(conn: Conn, baseline: reader.Baseline) -> list[str]:
-    """The contract `python -m tests.contract write` would commit for this database, where its
+    """The contract `hyrox-contract write` would commit for this database, where its
     text does not read back as itself (empty: every file round-trips)."""
     try:
         files = contract.render_files(reader.read(conn, baseline))

@@ -6,8 +6,9 @@ from typing import Any
 import psycopg
 import pytest
 
-import tests.contract as contract
-from tests.support import brief, catalog
+import hyrox_schema.contract as contract
+from hyrox_schema import catalog
+from tests.support import brief
 
 Conn = psycopg.Connection[Any]
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import squawk
-from tests.support.chain import SELECTION
+from hyrox_schema import squawk
+from hyrox_schema.chain import SELECTION
 
 SAMPLES = Path(__file__).parent / "migration_samples"
 ONLY_001 = {"require-lock-timeout", "require-statement-timeout"}

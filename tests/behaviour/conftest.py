@@ -13,9 +13,9 @@ from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.executors import NoopExecutor
 from pytest_postgresql.factories.noprocess import xdistify_dbname
 
-from tests.support import race_import
-from tests.support.race_import import ImportReport, Result
-from tests.support.server import PgServer, cloned_database
+from hyrox_schema import race_import
+from hyrox_schema.race_import import ImportReport, Result
+from hyrox_schema.server import PgServer, cloned_database
 
 Connection = psycopg.Connection[DictRow]
 

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row, tuple_row
 
 import factories
 from factories.base import PgFactory
-from tests.support import catalog
+from hyrox_schema import catalog
 
 Conn = psycopg.Connection[Any]
 

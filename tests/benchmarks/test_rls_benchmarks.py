@@ -11,7 +11,7 @@ its variants interleaved round by round, wall clock and server side
 (EXPLAIN ANALYZE planning + execution; see tests.benchmarks.measure).
 Everything lands in the JSON: ``extra_info`` carries scale, PG version,
 variant, the paired times and ratios, and the plan's shape. ``python -m
-tests.benchmarks.report`` turns the JSON into reports/rls-benchmark.md.
+hyrox_schema.bench.report`` turns the JSON into reports/rls-benchmark.md.
 Nothing here asserts a timing: targets are reported, not tested.
 """
 

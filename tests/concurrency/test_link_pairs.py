@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema.impersonation import acting_as
 from tests.behaviour.helpers import assert_link_consistent
 from tests.concurrency.world import World, build_world, state_of
 from tests.support.concurrency import (
@@ -35,7 +36,6 @@ from tests.support.concurrency import (
     wait_until,
     waiting_at_gate,
 )
-from tests.support.impersonation import acting_as
 
 Connection = psycopg.Connection[DictRow]
 

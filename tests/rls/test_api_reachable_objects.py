@@ -31,11 +31,11 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from hyrox_schema.impersonation import acting_as, anon_claims, athlete_claims
+from hyrox_schema.upgrade import Owner, owned_tables
 from tests.rls.rows import lean_graph, new_person
 from tests.support import api_surface
 from tests.support.api_surface import API_FUNCTIONS, DECLARATION_FILE, DECLARED
-from tests.support.impersonation import acting_as, anon_claims, athlete_claims
-from tests.support.upgrade import Owner, owned_tables
 
 Conn = psycopg.Connection[Any]
 Check = Callable[[Conn], list[str]]

@@ -6,8 +6,8 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema import catalog
 from tests.support import access_matrix as spec
-from tests.support import catalog
 
 Connection = psycopg.Connection[DictRow]
 

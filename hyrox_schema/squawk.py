@@ -1,22 +1,23 @@
 """squawk, the migration linter, over the chain: 001 with ``.squawk-001.toml``, every later
 migration with ``.squawk.toml`` (the reasons for each disabled rule are in those files).
 
-``python -m tests.support.squawk [FILE...]`` lints the chain (or the given files, numbered by
-their names) and prints one line per violation; exit status 1 when there is any. The lint stage
-of ``.ci/run`` and ``tests/test_squawk.py`` both run it.
+``hyrox-squawk [FILE...]`` (or ``python -m hyrox_schema.squawk``) lints the chain (or the given
+files, numbered by their names) and prints one line per violation; exit status 1 when there is
+any. The lint stage of ``.ci/run`` and ``tests/test_squawk.py`` both run it.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.chain import NAME_PATTERN, REPO_ROOT, discover
+from hyrox_schema.chain import NAME_PATTERN, REPO_ROOT, discover
 
 CONFIG = REPO_ROOT / ".squawk.toml"
 CONFIG_001 = REPO_ROOT / ".squawk-001.toml"
@@ -90,9 +91,17 @@ def _shown(file: str) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else file
 
 
-def main(argv: list[str]) -> int:
-    """Lint the chain (or ``argv``); print the violations; 1 if any."""
-    paths = [Path(a) for a in argv] or [m.path for m in discover()]
+def main(argv: Sequence[str] | None = None) -> int:
+    """``hyrox-squawk [FILE...]``: lint the chain (or the files); print every violation; 1 if
+    any."""
+    parser = argparse.ArgumentParser(
+        prog="hyrox-squawk",
+        description="squawk over the migration chain, each file under its rule set "
+        "(.squawk-001.toml for 001, .squawk.toml from 002 on).",
+    )
+    parser.add_argument("files", nargs="*", type=Path, help="default: every migrations/NNN_*.sql")
+    args = parser.parse_args(argv)
+    paths = [path.resolve() for path in args.files] or [m.path for m in discover()]
     violations = lint(paths)
     for violation in violations:
         print(violation)
@@ -101,4 +110,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HEADER = (
-    "# Schema contract, written by `python -m tests.contract write` from the migrated "
+    "# Schema contract, written by `hyrox-contract write` from the migrated "
     'database.\n# Review it like code; do not edit by hand (see README, "Schema contract").\n'
 )
 BODY_PREFIX = "    | "
