@@ -36,11 +36,14 @@ from hyrox_schema.chain import SELECTION, Migration, guard_problems, transaction
 from hyrox_schema.contract import reader, weakenings
 from hyrox_schema.loaders import execute_script, seed_files
 from hyrox_schema.server import PgServer, cloned_database
-from tests.rls.test_advisor import LINTS
-from tests.rls.test_api_reachable_objects import CHECKS, definer_functions_returning_others_rows
-from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
 from tests.support import upgrade_fill
-from tests.test_schema_structure import private_helper_problems
+from tests.support.advisor import LINTS
+from tests.support.api_reachability import CHECKS, definer_functions_returning_others_rows
+from tests.support.schema_checks import (
+    private_helper_problems,
+    tables_without_rls,
+    tables_without_spec_row,
+)
 
 Conn = psycopg.Connection[Any]
 SAMPLES = Path(__file__).parent / "migration_samples"

@@ -20,12 +20,11 @@ Needs only git and the standard library.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from hyrox_schema.contract.model import Block, parse, read_dir
+from hyrox_schema.contract.model import Block, files_at, parse
 from hyrox_schema.paths import REPO_ROOT
 
 CONTRACT = "contract"
@@ -35,31 +34,6 @@ COMMANDS = ("select", "insert", "update", "delete")
 BYPASS_RLS = frozenset({"service_role"})
 
 Files = Mapping[str, str]
-
-
-def files_at(revision: str | None, root: Path = REPO_ROOT) -> dict[str, str]:
-    """contract/ at ``revision`` (path relative to contract/ -> text); the work tree for None."""
-    if revision is None:
-        directory = root / CONTRACT
-        return read_dir(directory) if directory.is_dir() else {}
-    listed = subprocess.run(
-        ["git", "ls-tree", "-r", "--name-only", revision, "--", f"{CONTRACT}/"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return {
-        path.removeprefix(f"{CONTRACT}/"): subprocess.run(
-            ["git", "show", f"{revision}:{path}"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for path in listed
-        if path.endswith(".txt")
-    }
 
 
 # --------------------------------------------------------------------------- objects

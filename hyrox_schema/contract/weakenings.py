@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hyrox_schema.contract.model import Block, parse
+from hyrox_schema.contract.model import Block, files_at, parse
 from hyrox_schema.hatches import Hatch, hatches
 from hyrox_schema.paths import REPO_ROOT
 
@@ -137,8 +137,6 @@ def line_diff(base: str, head: str | None, root: Path, paths: list[str]) -> dict
 
 def contract_at(revision: str | None, root: Path) -> Files:
     """contract/ at ``revision`` (path relative to contract/ -> text)."""
-    from hyrox_schema.contract.summary import files_at
-
     return files_at(revision, root)
 
 

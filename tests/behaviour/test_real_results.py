@@ -22,7 +22,7 @@ from psycopg.rows import DictRow
 from hyrox_schema import race_import
 from hyrox_schema.impersonation import acting_as, athlete_claims
 from hyrox_schema.race_import import Result
-from tests.behaviour.conftest import RealImport
+from tests.behaviour.helpers import RealImport
 from tests.benchmarks import plans
 from tests.support import brief
 

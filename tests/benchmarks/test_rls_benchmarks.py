@@ -22,12 +22,12 @@ from typing import Any
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from hyrox_schema.bench.families import VARIANT_LABELS
 from tests.benchmarks.databases import BenchCase, BenchSetup
 from tests.benchmarks.datasets import Athlete
 from tests.benchmarks.measure import ROUNDS, WARMUP_ROUNDS
 from tests.benchmarks.queries import (
     FAMILIES,
-    VARIANT_LABELS,
     Statement,
     run_request,
     statements_for,

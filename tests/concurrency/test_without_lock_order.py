@@ -12,7 +12,7 @@ import pytest
 from psycopg.rows import DictRow
 
 from hyrox_schema import catalog
-from tests.concurrency.test_link_pairs import run_concurrently
+from tests.concurrency.link_paths import run_concurrently
 from tests.concurrency.world import build_world
 
 Connection = psycopg.Connection[DictRow]
