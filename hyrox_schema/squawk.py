@@ -40,6 +40,21 @@ class Violation:
         return f"{self.file}:{self.line}: {self.rule}: {self.message}"
 
 
+FIX_HINT = (
+    "fix each statement as squawk's rule says (https://squawkhq.com/docs/rules), or record a "
+    "reviewed exception on the line above it: `-- squawk-ignore <rule> -- <why>` (the reason is "
+    'required; tests/test_weakenings.py, README "Every weakening is loud")'
+)
+
+
+def report(violations: Sequence[Violation]) -> str:
+    """Every finding, one per line (never truncated), then what to do; empty when none."""
+    if not violations:
+        return ""
+    lines = [f"squawk: {len(violations)} violation(s):", *(f"  {v}" for v in violations)]
+    return "\n".join([*lines, FIX_HINT])
+
+
 def binary() -> str:
     """The squawk executable: next to this Python first (the venv), then on PATH."""
     beside = Path(sys.executable).with_name("squawk")
@@ -103,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = [path.resolve() for path in args.files] or [m.path for m in discover()]
     violations = lint(paths)
-    for violation in violations:
-        print(violation)
+    if violations:
+        print(report(violations))
     print(f"squawk: {len(violations)} violation(s) in {len(paths)} file(s)")
     return 1 if violations else 0
 
