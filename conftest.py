@@ -7,7 +7,7 @@ Template layers, each built once per session by pytest-postgresql:
     layer_before_001    Supabase stand-in + production state (knowledge_chunks, RPCs)
     layer_after_001     layer_before_001 + the migration chain 001, 002, ... (+ seeds/*.sql
                         if any); --migrate-to N stops the chain at N, --upgrade-from N builds
-                        it through a filled database at N (tests/support/chain.py, upgrade.py)
+                        it through a filled database at N (hyrox_schema/chain.py, upgrade.py)
 
 Client fixtures:
 
@@ -47,8 +47,8 @@ from pytest_postgresql.factories import noprocess
 from pytest_postgresql.factories.noprocess import xdistify_dbname
 
 import factories.base as data_factories
-from tests.support import chain, engines, loaders, options
-from tests.support.server import (
+from hyrox_schema import chain, engines, layers, loaders, options
+from hyrox_schema.server import (
     ClientBackendJanitor,
     PgServer,
     ReusableConnection,
@@ -257,7 +257,7 @@ layer_before_001 = factories.postgresql_noproc(
 
 layer_after_001 = factories.postgresql_noproc(
     dbname=f"{DB_PREFIX}_after",
-    load=loaders.after_001_loaders(),
+    load=layers.after_001_loaders(),
     depends_on="layer_before_001",
 )
 """Template layer (b): layer (a) + migration 001 (+ every seeds/*.sql, in name order)."""

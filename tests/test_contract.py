@@ -1,9 +1,9 @@
 """The migrated schema equals the committed contract (contract/), object for object.
 
 A deliberate schema change therefore changes contract/ in the same PR
-(``python -m tests.contract write``), where the reviewer sees it; an accidental
+(``hyrox-contract write``), where the reviewer sees it; an accidental
 one fails here with a per-object diff. The meta-tests below read the catalog
-with the suite's other helpers (tests/support/catalog.py), so the contract's
+with the suite's other helpers (hyrox_schema/catalog.py), so the contract's
 own reader is checked too: it covers every object the catalog has, nothing else.
 """
 
@@ -17,14 +17,15 @@ import psycopg
 import pytest
 from pytest_postgresql.executors import NoopExecutor
 
-import tests.contract as contract
+import hyrox_schema.contract as contract
+from hyrox_schema import catalog
+from hyrox_schema.contract import model, reader
+from hyrox_schema.server import PgServer, cloned_database
 from tests.behaviour.helpers import factory_for
 from tests.behaviour.test_constraints import CASES as CHECK_CASES
 from tests.behaviour.test_foreign_keys import FOREIGN_KEYS
 from tests.behaviour.test_triggers import expected_triggers
-from tests.contract import model, reader
-from tests.support import access_matrix, catalog
-from tests.support.server import PgServer, cloned_database
+from tests.support import access_matrix
 
 Conn = psycopg.Connection[Any]
 
@@ -335,8 +336,8 @@ def test_every_contract_grant_is_in_the_access_matrix(role: str):
 def test_the_check_command_passes_on_the_committed_contract(
     pg_server: PgServer, capsys: pytest.CaptureFixture[str]
 ):
-    """`python -m tests.contract check` (here on the session's server) finds no difference."""
-    from tests.contract.__main__ import main
+    """`hyrox-contract check` (here on the session's server) finds no difference."""
+    from hyrox_schema.contract.__main__ import main
 
     argv = ["check", "--pg-dsn", pg_server.conninfo(pg_server.maintenance_dbname)]
     if pg_server.template_dbname:  # --pg-source-db: build from the same source as the suite

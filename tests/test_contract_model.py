@@ -1,4 +1,4 @@
-"""The contract's text form (tests/contract/model.py) reads back exactly what it writes.
+"""The contract's text form (hyrox_schema/contract/model.py) reads back exactly what it writes.
 
 The committed files are rendered from the database and parsed again by the behaviour tests, the
 compare and the PR summary; a value that changes on the way (a one-line function body that
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.contract import model, round_trip_problems
+from hyrox_schema.contract import model, round_trip_problems
 
 NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_.()", min_size=1, max_size=20)
 VALUES = st.text(max_size=60)

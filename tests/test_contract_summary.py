@@ -1,6 +1,6 @@
 """The PR summary of a contract change: objects added, removed, changed, and the access matrix.
 
-``python -m tests.contract summary --base REV`` is what CI writes into the job
+``hyrox-contract summary --base REV`` is what CI writes into the job
 summary of a pull request; a reviewer reads there, without SQL, that a policy
 got wider.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import tests.contract as contract
-from tests.contract import model, summary
+import hyrox_schema.contract as contract
+from hyrox_schema.contract import model, summary
 
 COMMITTED = dict(contract.load().files)
 MESSAGES = "tables/public.messages.txt"

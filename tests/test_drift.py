@@ -1,4 +1,4 @@
-"""``python -m tests.contract drift``: a live database compared with contract/ and the chain.
+"""``hyrox-contract drift``: a live database compared with contract/ and the chain.
 
 Each test drifts a fresh migrated clone on purpose (a policy edited in the
 dashboard, a dropped index, an extra grant, a table made by hand, ...) and
@@ -25,11 +25,11 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import DictRow
 
-import tests.contract as contract
-from tests.contract import drift
-from tests.contract.__main__ import main
-from tests.support import chain
-from tests.support.server import PgServer
+import hyrox_schema.contract as contract
+from hyrox_schema import chain
+from hyrox_schema.contract import drift
+from hyrox_schema.contract.__main__ import main
+from hyrox_schema.server import PgServer
 
 Connection = psycopg.Connection[DictRow]
 
@@ -274,8 +274,8 @@ def test_a_role_that_may_only_read_gets_the_whole_report(
 ):
     """USAGE on private and SELECT on the history table are all it needs: no drift, exit 0."""
     name, dsn = reader_role
-    for migration in chain.discover():  # every migration of the chain is recorded
-        version, stem = migration.path.stem.split("_", 1)
+    for migration in chain.discover():  # the history of a project that ran the whole chain
+        version, stem = migration.stem.split("_", 1)
         history.execute(
             "insert into supabase_migrations.schema_migrations (version, name) values (%s, %s)",
             (version, stem),
@@ -376,7 +376,7 @@ def test_no_dsn_exits_2_naming_the_option_and_variable(
 def test_python_dash_m_runs_it_with_the_dsn_from_the_environment(db_dsn: str):
     """The real entry point, in a subprocess, DSN from HYROX_DRIFT_DSN."""
     completed = subprocess.run(
-        [sys.executable, "-m", "tests.contract", "drift"],
+        [sys.executable, "-m", "hyrox_schema.contract", "drift"],
         cwd=contract.REPO_ROOT,
         env={**os.environ, drift.DSN_ENV: db_dsn},
         capture_output=True,

@@ -10,15 +10,15 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
-from tests.support import catalog, options
-from tests.support.impersonation import (
+from hyrox_schema import catalog, options
+from hyrox_schema.impersonation import (
     Actor,
     acting_as,
     anon_claims,
     athlete_claims,
     service_claims,
 )
-from tests.support.server import PgServer
+from hyrox_schema.server import PgServer
 
 Connection = psycopg.Connection[DictRow]
 

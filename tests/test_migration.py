@@ -1,5 +1,5 @@
 """Every migration as an operation: applies on the previous state, atomic, run-once,
-non-invasive. The per-migration tests are generated from the chain (tests/support/chain.py), so a
+non-invasive. The per-migration tests are generated from the chain (hyrox_schema/chain.py), so a
 new migrations/NNN_name.sql gets them without a hand-written test; 001 keeps its own, deeper
 ones (the brief's 16 tables, failures injected at each section).
 """
@@ -12,8 +12,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from tests.support.brief import NEW_TABLES
-from tests.support.chain import (
+from hyrox_schema.chain import (
     EXTERNAL_CHANGES,
     SELECTION,
     Migration,
@@ -22,7 +21,8 @@ from tests.support.chain import (
     guard_problems,
     transaction_problems,
 )
-from tests.support.loaders import execute_script
+from hyrox_schema.loaders import execute_script
+from tests.support.brief import NEW_TABLES
 
 Conn = psycopg.Connection[Any]
 
@@ -156,7 +156,7 @@ def test_migration_is_a_single_explicit_transaction(migration: Migration) -> Non
 @pytest.mark.parametrize("migration", CHAIN, ids=lambda m: m.label)
 def test_migration_starts_with_a_guard_that_names_it(migration: Migration) -> None:
     """Right after begin, a do block raises duplicate_object 'migration <stem> has already been
-    applied' (the guard convention, tests/support/chain.py)."""
+    applied' (the guard convention, hyrox_schema/chain.py)."""
     assert guard_problems(migration) == []
 
 
@@ -205,7 +205,7 @@ def test_any_migration_leaves_knowledge_chunks_and_rpcs_untouched(
     db_before: Conn, migration: Migration
 ) -> None:
     """knowledge_chunks' rows, columns, RLS flag, grants and indexes and the two RPCs survive
-    it, but for the one change tests/support/chain.EXTERNAL_CHANGES declares for it (which
+    it, but for the one change hyrox_schema/chain.EXTERNAL_CHANGES declares for it (which
     must then happen exactly as declared)."""
     apply_predecessors(db_before, migration)
     before = knowledge_chunks_state(db_before)

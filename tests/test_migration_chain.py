@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import chain
+from hyrox_schema import chain
 
 SAMPLE = "begin;\ncommit;\n"
 

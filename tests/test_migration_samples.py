@@ -2,7 +2,7 @@
 reviewer would want, naming the check that fails and the table, column or policy.
 
 Each sample is written as the 002 that follows 001, and is applied on a clone of one filled
-database at 001 (001 + seeds + factory data for several athletes, tests/support/upgrade.py), so
+database at 001 (001 + seeds + factory data for several athletes, hyrox_schema/upgrade.py), so
 the samples stay valid however long the chain grows; it is then judged by the gate's checks, called
 as functions on that clone: the migration's shape (one transaction, the guard), squawk, the
 Database Advisor lints (tests/rls/test_advisor.py), the judgements of every object an API role
@@ -14,8 +14,8 @@ decides for (tests/rls/test_access_deciding_columns.py), the private helpers' ru
 every row carried through (or declared), RLS isolating the upgraded rows, every hatch with its
 reason and every narrowing of accepted input declared (tests/test_weakenings.py, from the
 contract read before and after). Each sample's PR summary section "Weakenings"
-(tests/contract/weakenings.py) is rendered too and must name what the sample weakens. The sixth
-case, an edit of a released migration, is in tests/test_released_migrations.py.
+(hyrox_schema/contract/weakenings.py) is rendered too and must name what the sample weakens.
+The sixth case, an edit of a released migration, is in tests/test_released_migrations.py.
 """
 
 from __future__ import annotations
@@ -31,19 +31,22 @@ import pytest
 from psycopg.rows import dict_row
 from pytest_postgresql.executors import NoopExecutor
 
-import tests.contract as contract
-from tests.contract import reader, weakenings
-from tests.rls import test_api_reachable_objects
-from tests.rls.test_access_deciding_columns import writable_access_deciding_columns
-from tests.rls.test_advisor import LINTS
-from tests.rls.test_api_reachable_objects import CHECKS, definer_functions_returning_others_rows
-from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
-from tests.support import hatches, squawk, upgrade
+import hyrox_schema.contract as contract
+from hyrox_schema import hatches, squawk, upgrade
+from hyrox_schema.chain import SELECTION, Migration, guard_problems, transaction_problems
+from hyrox_schema.contract import reader, weakenings
+from hyrox_schema.loaders import execute_script, seed_files
+from hyrox_schema.server import PgServer, cloned_database
+from tests.support import api_reachability, upgrade_fill
+from tests.support.access_deciding_checks import writable_access_deciding_columns
+from tests.support.advisor import LINTS
+from tests.support.api_reachability import CHECKS, definer_functions_returning_others_rows
 from tests.support.api_surface import ApiFunction
-from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
-from tests.support.loaders import execute_script, seed_files
-from tests.support.server import PgServer, cloned_database
-from tests.test_schema_structure import private_helper_problems
+from tests.support.schema_checks import (
+    private_helper_problems,
+    tables_without_rls,
+    tables_without_spec_row,
+)
 
 Conn = psycopg.Connection[Any]
 SAMPLES = Path(__file__).parent / "migration_samples"
@@ -75,7 +78,7 @@ def filled(
             upgrade.apply(conn, SELECTION.chain()[:1])
             for path in seed_files():
                 execute_script(conn, path)
-            owners = upgrade.fill(conn, factory_seed)
+            owners = upgrade_fill.fill(conn, factory_seed)
             before = upgrade.snapshot(conn)
             at_001 = contract.render_files(reader.read(conn, baseline))
         yield Filled(FILLED_DB, owners, before, baseline, at_001)
@@ -152,7 +155,7 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
 
 
 def contract_text_problems(conn: Conn, baseline: reader.Baseline) -> list[str]:
-    """The contract `python -m tests.contract write` would commit for this database, where its
+    """The contract `hyrox-contract write` would commit for this database, where its
     text does not read back as itself (empty: every file round-trips)."""
     try:
         files = contract.render_files(reader.read(conn, baseline))
@@ -307,9 +310,9 @@ def test_the_coach_feature_with_its_expectation_lines_is_judged_on_self_promotio
     widened policy with its USING text; the design that leaves is_coach to the service role
     passes every check."""
     monkeypatch.setattr(
-        test_api_reachable_objects,
+        api_reachability,
         "DECLARED",
-        test_api_reachable_objects.DECLARED | {COACH_DECLARATION.signature: COACH_DECLARATION},
+        api_reachability.DECLARED | {COACH_DECLARATION.signature: COACH_DECLARATION},
     )
     found = verdict(filled_db, filled, SAMPLES / sample).found
     assert set(found) == COACH_VERDICTS_WITH_AUTHOR_LINES[sample], found

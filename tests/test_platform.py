@@ -14,8 +14,8 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
-from tests.support import engines
-from tests.support.server import PgServer
+from hyrox_schema import engines
+from hyrox_schema.server import PgServer
 
 Connection = psycopg.Connection[DictRow]
 

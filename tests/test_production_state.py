@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
-from tests.support import catalog
+from hyrox_schema import catalog
 
 Connection = psycopg.Connection[DictRow]
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import released
-from tests.support.chain import MIGRATIONS_DIR
+from hyrox_schema import released
+from hyrox_schema.chain import MIGRATIONS_DIR
 
 SAMPLES = Path(__file__).parent / "migration_samples"
 

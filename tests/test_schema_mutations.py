@@ -43,10 +43,10 @@ import psycopg
 import pytest
 from pytest_postgresql.executors import NoopExecutor
 
-import tests.contract as contract
-from tests.contract import reader
-from tests.support import loaders, options
-from tests.support.server import PgServer, cloned_database
+import hyrox_schema.contract as contract
+from hyrox_schema import loaders, options
+from hyrox_schema.contract import reader
+from hyrox_schema.server import PgServer, cloned_database
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,7 +57,7 @@ pytestmark = [
 ]
 
 KINDS_ENV = "HYROX_MUTATION_KINDS"
-# The note tests.support.loaders.execute_script adds to an error of a seed file.
+# The note hyrox_schema.loaders.execute_script adds to an error of a seed file.
 SEED_LOAD_NOTE = re.compile(r"while running \S*/seeds/[^/\s]+\.sql")
 WORKERS_ENV = "HYROX_MUTATION_WORKERS"
 

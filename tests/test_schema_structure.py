@@ -6,8 +6,10 @@ from typing import Any
 import psycopg
 import pytest
 
-import tests.contract as contract
-from tests.support import brief, catalog
+import hyrox_schema.contract as contract
+from hyrox_schema import catalog
+from tests.support import brief
+from tests.support.schema_checks import private_helper_problems
 
 Conn = psycopg.Connection[Any]
 
@@ -219,33 +221,6 @@ def test_knowledge_chunks_keeps_rls_off(snapshot: dict[str, Any]) -> None:
     (chunks,) = snapshot["pre_existing"]
     assert chunks.rls_enabled is False
     assert not any(p.table == "knowledge_chunks" for p in snapshot["policies"])
-
-
-def private_helper_problems(conn: Conn) -> list[str]:
-    """Why a function of schema private is not a proper helper (empty: every one is): search_path
-    pinned to '', a comment, EXECUTE neither PUBLIC's nor anon's."""
-    problems = []
-    for helper in catalog.functions(conn, schema="private"):
-        label = f"private.{helper.name}({helper.arguments})"
-        if 'search_path=""' not in helper.config:
-            problems.append(f"{label}: search_path is not pinned (set search_path = '')")
-        if not helper.comment:
-            problems.append(f"{label}: no comment (comment on function ...)")
-        # By name and identity arguments, not by casting the label to regprocedure: the label
-        # carries argument names (`p_athlete uuid`), which regprocedure cannot read. A NULL acl
-        # is the default one, in which PUBLIC may execute.
-        grants = conn.execute(
-            "select has_function_privilege('anon', p.oid, 'execute') as anon,"
-            " exists (select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner)))"
-            "  as a where a.grantee = 0) as public"
-            " from pg_proc as p"
-            " where p.pronamespace = 'private'::regnamespace and p.proname = %(name)s"
-            "  and pg_get_function_identity_arguments(p.oid) = %(arguments)s",
-            {"name": helper.name, "arguments": helper.arguments},
-        ).fetchone()
-        if grants != {"anon": False, "public": False}:
-            problems.append(f"{label}: executable by {grants} (revoke all ... from public)")
-    return problems
 
 
 def test_private_helpers_pin_search_path_and_are_not_public(

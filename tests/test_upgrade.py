@@ -1,6 +1,6 @@
 """Upgrades keep the data: for every migration after 001, the database at N-1 is filled with
 factory data for several athletes, migration N is applied, and every row must come through
-unchanged unless the migration declares the change (``-- data-change:``, tests/support/upgrade.py),
+unchanged unless the migration declares the change (``-- data-change:``, hyrox_schema/upgrade.py),
 with RLS still isolating the upgraded rows.
 
 With only 001 in migrations/ there is nothing to upgrade: the test is skipped, and the mechanism
@@ -13,9 +13,10 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.support import upgrade
-from tests.support.chain import SELECTION, Migration
-from tests.support.loaders import execute_script, seed_files
+from hyrox_schema import upgrade
+from hyrox_schema.chain import SELECTION, Migration
+from hyrox_schema.loaders import execute_script, seed_files
+from tests.support import upgrade_fill
 
 Conn = psycopg.Connection[psycopg.rows.DictRow]
 
@@ -43,10 +44,12 @@ def test_upgrade_keeps_every_row_and_isolates_it(
     upgrade.apply(db_before, (m for m in SELECTION.chain() if m.number < migration.number))
     for path in seed_files():
         execute_script(db_before, path)
-    owners = upgrade.fill(db_before, factory_seed)
+    owners = upgrade_fill.fill(db_before, factory_seed)
     before = upgrade.snapshot(db_before)
     empty = sorted(table for table, rows in before.items() if rows.count() == 0)
-    assert empty == [], "tables the upgrade data leaves empty: add them to upgrade.fill"
+    assert empty == [], (
+        "tables the upgrade data leaves empty: add them to tests/support/upgrade_fill.py (fill)"
+    )
     changes = upgrade.declared_changes(migration)
     execute_script(db_before, migration.path)
     comparison = upgrade.compare(before, upgrade.snapshot(db_before), changes)

@@ -6,7 +6,7 @@ that says why, and every narrowing of accepted input a migration makes (read sta
 the contract of the database before and after it: a smaller type, a vocabulary value removed, a
 NOT NULL or a constraint added on an existing column) is declared with
 ``-- data-change: narrow <schema.table.column> -- <why>``. The rest of this file proves the
-pieces of the PR summary's "Weakenings" section (tests/contract/weakenings.py) on edited
+pieces of the PR summary's "Weakenings" section (hyrox_schema/contract/weakenings.py) on edited
 contracts, matrices and a throw-away git repository.
 """
 
@@ -21,11 +21,11 @@ import psycopg
 import pytest
 from pytest_postgresql.executors import NoopExecutor
 
-import tests.contract as contract
-from tests.contract import model, reader, summary, weakenings
-from tests.support import hatches, upgrade
-from tests.support.chain import REPO_ROOT, SELECTION, Migration
-from tests.support.server import PgServer, cloned_database
+import hyrox_schema.contract as contract
+from hyrox_schema import hatches, upgrade
+from hyrox_schema.chain import REPO_ROOT, SELECTION, Migration
+from hyrox_schema.contract import model, reader, summary, weakenings
+from hyrox_schema.server import PgServer, cloned_database
 
 Conn = psycopg.Connection[Any]
 CHAIN = SELECTION.chain()

@@ -25,7 +25,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 CI = WORKFLOWS / "ci.yml"
 BENCHMARK = WORKFLOWS / "benchmark.yml"
-JUNIT_SUMMARY = REPO_ROOT / ".github" / "scripts" / "junit_summary.py"
+# Console entry points of the installed package (pyproject [project.scripts]).
+BIN = Path(sys.executable).parent
 
 # Every input of the suite: a change to any of them must run the gate.
 SUITE_INPUTS = [
@@ -42,7 +43,7 @@ SUITE_INPUTS = [
     ".squawk-001.toml",
     ".ci/**",
     ".github/workflows/**",
-    ".github/scripts/**",
+    "hyrox_schema/**",
 ]
 
 SUPABASE_IMAGE = re.compile(r"^supabase/postgres:(?P<major>\d+)\.\d+\.\d+\.\d+$")
@@ -204,14 +205,14 @@ def test_ci_has_the_lint_embedded_and_supabase_jobs(ci: Workflow):
 
 def test_pull_requests_get_the_schema_change_in_the_job_summary(ci: Workflow):
     """On a PR the lint job writes the contract diff summary against the base commit."""
-    steps = [s for s in run_steps(ci["jobs"]["lint"]) if "tests.contract summary" in s["run"]]
+    steps = [s for s in run_steps(ci["jobs"]["lint"]) if "hyrox-contract summary" in s["run"]]
     assert len(steps) == 1
     (step,) = steps
     assert step["if"] == "github.event_name == 'pull_request'"
     assert step["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     assert 'git fetch --no-tags --depth=1 origin "$BASE_SHA"' in step["run"]
     assert '--base "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"' in step["run"]
-    # the rows each declared data change touches are measured (tests/contract/rows.py)
+    # the rows each declared data change touches are measured (hyrox_schema/contract/rows.py)
     assert "summary --rows" in step["run"]
     assert '--constraint .ci/constraints.txt -e ".[test]"' in step["run"]
 
@@ -269,7 +270,8 @@ def test_test_jobs_summarise_failures_and_upload_the_postgres_log(ci: Workflow, 
     """On failure: the broken tests in the job summary, the PostgreSQL log as an artifact."""
     job = ci["jobs"][job_id]
     on_failure = [step for step in job["steps"] if step.get("if") == "failure()"]
-    assert any("junit_summary.py" in step.get("run", "") for step in on_failure)
+    # the module, not the entry point: the step runs when the install may have failed
+    assert any("python -m hyrox_schema.junit_summary" in step.get("run", "") for step in on_failure)
     uploads = [step for step in on_failure if "upload-artifact" in step.get("uses", "")]
     assert uploads
     assert uploads[0]["with"]["path"] == "${{ env.REPORTS }}/"
@@ -373,13 +375,16 @@ JUNIT = """\
 
 
 def test_failure_summary_names_each_broken_test(tmp_path: Path):
-    """junit_summary.py lists the failed and errored tests (and only those) by node id."""
+    """The JUnit summary lists the failed and errored tests (and only those) by node id; it
+    runs from the checkout with nothing installed (``-S``: no site-packages), as the workflow's
+    failure step runs it."""
     report = tmp_path / "junit.xml"
     report.write_text(JUNIT, encoding="utf-8")
     summary = tmp_path / "summary.md"
     result = subprocess.run(
-        [sys.executable, str(JUNIT_SUMMARY), str(report)],
+        [sys.executable, "-S", "-m", "hyrox_schema.junit_summary", str(report)],
         env={"GITHUB_STEP_SUMMARY": str(summary)},
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
@@ -397,8 +402,6 @@ def test_failure_summary_names_each_broken_test(tmp_path: Path):
 
 
 # --------------------------------------------------------------------------- benchmark ratios
-
-BENCH_RATIOS = REPO_ROOT / ".github" / "scripts" / "bench_ratios.py"
 
 
 def bench_json(path: Path, ratios: dict[str, float]) -> Path:
@@ -441,11 +444,10 @@ def test_bench_ratios_fails_when_the_rls_overhead_grows(
     status: int,
     expected: str,
 ):
-    """bench_ratios.py fails when a/b grows past the threshold, and only then."""
+    """hyrox-bench-ratios fails when a/b grows past the threshold, and only then."""
     result = subprocess.run(
         [
-            sys.executable,
-            str(BENCH_RATIOS),
+            str(BIN / "hyrox-bench-ratios"),
             str(bench_json(tmp_path / "baseline.json", baseline)),
             str(bench_json(tmp_path / "current.json", current)),
             "--max-increase",
@@ -455,6 +457,7 @@ def test_bench_ratios_fails_when_the_rls_overhead_grows(
         text=True,
         timeout=60,
         check=False,
+        cwd=tmp_path,
     )
     assert result.returncode == status, result.stdout + result.stderr
     assert expected in result.stdout
@@ -482,9 +485,10 @@ def code_owners(path: str) -> list[str]:
 
 
 def routed_paths() -> list[str]:
-    """What the schema owners must review: every weakening's file (tests/contract/weakenings.py
-    REGISTRIES), the schema, its rule sets, and the gate and summary code."""
-    from tests.contract import weakenings
+    """What the schema owners must review: every weakening's file (REGISTRIES in
+    hyrox_schema/contract/weakenings.py), the schema, its rule sets, and the gate and summary
+    code."""
+    from hyrox_schema.contract import weakenings
 
     return sorted(
         {
@@ -494,11 +498,12 @@ def routed_paths() -> list[str]:
             *weakenings.RULE_SETS,
             ".sqlfluff",
             *(r + "__init__.py" if r.endswith("/") else r for r in weakenings.REGISTRIES),
-            "tests/contract/summary.py",
-            "tests/contract/weakenings.py",
-            "tests/contract/rows.py",
-            "tests/support/hatches.py",
-            "tests/support/upgrade.py",
+            "hyrox_schema/contract/summary.py",
+            "hyrox_schema/contract/weakenings.py",
+            "hyrox_schema/contract/rows.py",
+            "hyrox_schema/hatches.py",
+            "hyrox_schema/upgrade.py",
+            "tests/support/upgrade_fill.py",
             "tests/test_weakenings.py",
             ".github/CODEOWNERS",
             ".github/workflows/ci.yml",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import psycopg
 import pytest
@@ -13,24 +12,12 @@ from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.executors import NoopExecutor
 from pytest_postgresql.factories.noprocess import xdistify_dbname
 
-from tests.support import race_import
-from tests.support.race_import import ImportReport, Result
-from tests.support.server import PgServer, cloned_database
+from hyrox_schema import race_import
+from hyrox_schema.race_import import ImportReport, Result
+from hyrox_schema.server import PgServer, cloned_database
+from tests.behaviour.helpers import RealImport
 
 Connection = psycopg.Connection[DictRow]
-
-
-@dataclass(frozen=True)
-class RealImport:
-    """The committed fixture import: who owns which results, what the import reported."""
-
-    conn: Connection
-    """Superuser connection (autocommit) to the clone holding the import."""
-    athletes: dict[uuid.UUID, list[Result]]
-    """auth user id -> the results imported as that athlete."""
-    report: ImportReport
-    seconds: float
-    """Wall time of the import itself (every athlete's request), not of the setup."""
 
 
 def _sign_up(conn: Connection, athletes: dict[uuid.UUID, list[Result]]) -> None:

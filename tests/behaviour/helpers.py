@@ -5,17 +5,20 @@ from __future__ import annotations
 import contextlib
 import importlib
 import pkgutil
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.rows import dict_row, tuple_row
+from psycopg.rows import DictRow, dict_row, tuple_row
 
 import factories
 from factories.base import PgFactory
-from tests.support import catalog
+from hyrox_schema import catalog
+from hyrox_schema.race_import import ImportReport, Result
 
 Conn = psycopg.Connection[Any]
 
@@ -155,3 +158,16 @@ def assert_link_consistent(conn: Conn, athlete_id: Any) -> None:  # noqa: ANN401
     assert all(r["linked_workout_log_id"] == r["id"] for r in logs), "log points at a day it lost"
     with conn.transaction(force_rollback=True):  # the mode reverts with the savepoint
         conn.execute("set constraints all immediate")
+
+
+@dataclass(frozen=True)
+class RealImport:
+    """The committed fixture import: who owns which results, what the import reported."""
+
+    conn: psycopg.Connection[DictRow]
+    """Superuser connection (autocommit) to the clone holding the import."""
+    athletes: dict[uuid.UUID, list[Result]]
+    """auth user id -> the results imported as that athlete."""
+    report: ImportReport
+    seconds: float
+    """Wall time of the import itself (every athlete's request), not of the setup."""

@@ -19,8 +19,8 @@ import pytest
 from psycopg.rows import DictRow
 
 from factories import graphs
+from hyrox_schema.impersonation import acting_as, athlete_claims
 from tests.behaviour.helpers import assert_link_consistent, athlete_row_counts, count, fetch
-from tests.support.impersonation import acting_as, athlete_claims
 
 Connection = psycopg.Connection[DictRow]
 

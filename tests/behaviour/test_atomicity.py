@@ -20,9 +20,9 @@ from factories.providers import split_times
 from factories.races import RaceResultFactory, split_rows
 from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
+from hyrox_schema.engines import restrict_violation
 from tests.behaviour.helpers import count, expect_error, factory_for
 from tests.support import brief
-from tests.support.engines import restrict_violation
 
 Connection = psycopg.Connection[DictRow]
 

@@ -16,13 +16,14 @@ import pytest
 from psycopg.rows import DictRow
 
 from factories import reference
+from hyrox_schema import catalog
 from tests.behaviour.helpers import (
     PRE_EXISTING_TABLES,
     expect_error,
     factory_for,
     triggers_disabled,
 )
-from tests.support import brief, catalog
+from tests.support import brief
 
 Connection = psycopg.Connection[DictRow]
 Values = dict[str, Any]

@@ -14,6 +14,8 @@ from factories.races import RaceSplitFactory
 from factories.records import PersonalRecordFactory
 from factories.reference import ExerciseFactory, stations
 from factories.workouts import BenchmarkTestFactory
+from hyrox_schema import catalog
+from hyrox_schema.engines import restrict_violation
 from tests.behaviour.helpers import (
     PRE_EXISTING_TABLES,
     athlete_row_counts,
@@ -22,8 +24,6 @@ from tests.behaviour.helpers import (
     fetch,
     owned_tables,
 )
-from tests.support import catalog
-from tests.support.engines import restrict_violation
 
 Connection = psycopg.Connection[DictRow]
 

@@ -12,14 +12,15 @@ import pytest
 from psycopg.rows import DictRow
 
 import factories
-import tests.contract as contract
+import hyrox_schema.contract as contract
 from factories import graphs
 from factories.athletes import AthleteFactory
 from factories.base import PgFactory
 from factories.providers import STATIONS, age_group, split_times
 from factories.races import RaceResultFactory
+from hyrox_schema import catalog
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, all_factories, count, fetch
-from tests.support import brief, catalog
+from tests.support import brief
 
 Connection = psycopg.Connection[DictRow]
 

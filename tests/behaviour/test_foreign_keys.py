@@ -25,10 +25,10 @@ from factories.races import RaceSplitFactory
 from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import ExerciseFactory, stations
 from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
+from hyrox_schema import catalog
+from hyrox_schema.contract import load as load_contract
+from hyrox_schema.engines import restrict_violation
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, expect_error, factory_for, fetch
-from tests.contract import load as load_contract
-from tests.support import catalog
-from tests.support.engines import restrict_violation
 
 Connection = psycopg.Connection[DictRow]
 

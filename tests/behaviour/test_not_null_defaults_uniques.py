@@ -1,6 +1,6 @@
 """NOT NULL, column defaults and unique rules, driven from the schema contract.
 
-The lists come from the committed contract (contract/, see tests/contract), never from
+The lists come from the committed contract (contract/, see hyrox_schema/contract), never from
 the catalog under test: a NOT NULL, default or unique dropped from the migration is still
 in the contract, so its test still runs and fails. Every NOT NULL column refuses an
 explicit NULL; every column default is asserted by value (a contract default without an
@@ -27,15 +27,16 @@ from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, Trainin
 from factories.races import RaceResultFactory, RaceSplitFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, HyroxStationFactory
 from factories.workouts import WorkoutLogFactory
+from hyrox_schema import catalog
+from hyrox_schema.contract import load as load_contract
+from hyrox_schema.impersonation import acting_as, athlete_claims, service_claims
 from tests.behaviour.helpers import (
     PRE_EXISTING_TABLES,
     expect_error,
     factory_for,
     triggers_disabled,
 )
-from tests.contract import load as load_contract
-from tests.support import brief, catalog
-from tests.support.impersonation import acting_as, athlete_claims, service_claims
+from tests.support import brief
 
 Connection = psycopg.Connection[DictRow]
 

@@ -20,9 +20,9 @@ from factories.athletes import AthleteFactory
 from factories.base import connection
 from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, TrainingPlanWeekFactory
 from factories.workouts import WorkoutLogFactory
+from hyrox_schema import catalog
 from tests.behaviour.helpers import assert_link_consistent as assert_consistent
 from tests.behaviour.helpers import expect_error, fetch
-from tests.support import catalog
 
 Connection = psycopg.Connection[DictRow]
 

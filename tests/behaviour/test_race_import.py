@@ -14,8 +14,8 @@ import pytest
 from psycopg.rows import DictRow
 
 from factories.athletes import AthleteFactory
-from tests.support import race_import
-from tests.support.race_import import Event, parse_row
+from hyrox_schema import race_import
+from hyrox_schema.race_import import Event, parse_row
 
 Connection = psycopg.Connection[DictRow]
 

@@ -19,11 +19,12 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
-from tests.behaviour.conftest import RealImport
+from hyrox_schema import race_import
+from hyrox_schema.impersonation import acting_as, athlete_claims
+from hyrox_schema.race_import import Result
+from tests.behaviour.helpers import RealImport
 from tests.benchmarks import plans
-from tests.support import brief, race_import
-from tests.support.impersonation import acting_as, athlete_claims
-from tests.support.race_import import Result
+from tests.support import brief
 
 Connection = psycopg.Connection[DictRow]
 PublishedRow = dict[str, str]

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
-from tests.support import loaders
+from hyrox_schema import loaders
 
 Connection = psycopg.Connection[DictRow]
 

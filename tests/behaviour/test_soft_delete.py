@@ -13,9 +13,9 @@ from factories import graphs
 from factories.athletes import AthleteFactory
 from factories.plans import TrainingPlanFactory
 from factories.records import GoalFactory
+from hyrox_schema import catalog
+from hyrox_schema.impersonation import acting_as, athlete_claims
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, count, expect_error, factory_for, fetch
-from tests.support import catalog
-from tests.support.impersonation import acting_as, athlete_claims
 
 Connection = psycopg.Connection[DictRow]
 

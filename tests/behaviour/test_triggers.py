@@ -10,6 +10,7 @@ from psycopg import sql
 from psycopg.rows import DictRow
 
 from factories.athletes import AthleteFactory, AuthUserFactory
+from hyrox_schema import catalog
 from tests.behaviour.helpers import (
     PRE_EXISTING_TABLES,
     expect_error,
@@ -17,7 +18,7 @@ from tests.behaviour.helpers import (
     fetch,
     triggers_disabled,
 )
-from tests.support import brief, catalog
+from tests.support import brief
 
 Connection = psycopg.Connection[DictRow]
 

@@ -27,6 +27,7 @@ from contextlib import ExitStack
 import pytest
 from pytest_postgresql import factories
 
+from hyrox_schema.server import PgServer
 from tests.benchmarks import datasets
 from tests.benchmarks.databases import (
     DB_PREFIX,
@@ -36,7 +37,6 @@ from tests.benchmarks.databases import (
     resolve_scales,
 )
 from tests.benchmarks.queries import FAMILIES, variants_of
-from tests.support.server import PgServer
 
 bench_layer_s = factories.postgresql_noproc(
     dbname=f"{DB_PREFIX}_s",

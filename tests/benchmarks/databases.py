@@ -12,9 +12,9 @@ import psycopg
 import pytest
 from psycopg.types.string import TextLoader
 
+from hyrox_schema.server import PgServer, cloned_database
 from tests.benchmarks import datasets, measure
 from tests.benchmarks.queries import VARIANT_DATABASE, Database, Family, Variant, variants_of
-from tests.support.server import PgServer, cloned_database
 
 BENCH_SCALE_ENV = "HYROX_BENCH_SCALE"
 DEFAULT_SCALES = ("S",)

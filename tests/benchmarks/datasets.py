@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from tests.support import catalog, loaders
+from hyrox_schema import catalog, loaders
 
 HERE = Path(__file__).resolve().parent
 DATASET_SQL = HERE / "dataset.sql"

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any, Literal, get_args
 
@@ -47,26 +47,15 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 from psycopg.types.json import Json
 
+from hyrox_schema.bench import families as family_info
+from hyrox_schema.bench.families import FamilyInfo, Variant
+from hyrox_schema.impersonation import REQUEST_SEARCH_PATH, athlete_claims
 from tests.benchmarks.datasets import LEAN_SCALES, Athlete
-from tests.support.impersonation import REQUEST_SEARCH_PATH, athlete_claims
 
-Variant = Literal[
-    "ours", "owner", "draft", "uid", "uid_owner", "inline", "inline_owner", "ours_explicit"
-]
 # The issue's three variants, run by every family.
 VARIANTS: tuple[Variant, ...] = ("ours", "owner", "draft")
 # Every family also runs the design alternative; writes run ours_explicit too.
 ALL_VARIANTS: tuple[Variant, ...] = get_args(Variant)
-VARIANT_LABELS: dict[Variant, str] = {
-    "ours": "a: our policies, as authenticated",
-    "owner": "b: owner filter by hand, RLS bypassed",
-    "draft": "c: the draft's nested policies, as authenticated",
-    "uid": "a2: alternative, profile id = auth user id",
-    "uid_owner": "b2: owner filter by hand on the a2 copy",
-    "inline": "a3: policies with the identity subquery inlined",
-    "inline_owner": "b3: owner filter by hand on the a3 copy",
-    "ours_explicit": "a': our policies, the client passes athlete_id",
-}
 # The database each variant runs on: the migrated copy, or a twin with other policies.
 Database = Literal["ours", "draft", "uid", "inline"]
 VARIANT_DATABASE: dict[Variant, Database] = {
@@ -99,15 +88,10 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class Family:
-    """A request the app sends, as statements; ``build(athlete, owner)`` makes them."""
+class Family(FamilyInfo):
+    """A request the app sends (its report metadata: :mod:`hyrox_schema.bench.families`), as
+    statements; ``build(athlete, owner)`` makes them."""
 
-    name: str
-    title: str
-    request: str
-    kind: Literal["read", "write"]
-    # the tables whose draft policy nests through a parent (the deep ownership chains)
-    deep_chain: bool
     build: Callable[[Athlete, bool], list[Statement]]
 
 
@@ -416,86 +400,27 @@ def _day_complete(athlete: Athlete, owner: bool) -> list[Statement]:
     ]
 
 
-FAMILIES: dict[str, Family] = {
-    family.name: family
-    for family in [
-        Family(
-            "plan_whole",
-            "my plan days (whole plan)",
-            "GET /training_plans?id=eq.<plan>"
-            "&select=*,training_plan_weeks(*,training_plan_days(*))",
-            "read",
-            True,
-            _plan_whole,
-        ),
-        Family(
-            "plan_week",
-            "one week of a plan",
-            "GET /training_plan_weeks?training_plan_id=eq.<plan>&week_number=eq.5"
-            "&select=*,training_plan_days(*)",
-            "read",
-            True,
-            _plan_week,
-        ),
-        Family(
-            "today",
-            "today's session",
-            "POST /rpc/today_session (invoker SQL: days by scheduled_date -> week -> active plan)",
-            "read",
-            True,
-            _today,
-        ),
-        Family(
-            "logs_recent",
-            "my last 20 workout logs",
-            "GET /workout_logs?deleted_at=is.null&order=date.desc&limit=20",
-            "read",
-            False,
-            _logs_recent,
-        ),
-        Family(
-            "race_splits",
-            "one race with its splits",
-            "GET /race_results?id=eq.<race>&select=*,race_splits(*)",
-            "read",
-            True,
-            _race_splits,
-        ),
-        Family(
-            "pr_station",
-            "my PR progression for one station",
-            "GET /personal_records?record_type=eq.station_time&station_id=eq.<station>"
-            "&order=date_achieved",
-            "read",
-            False,
-            _pr_station,
-        ),
-        Family(
-            "messages_latest",
-            "the latest 50 messages of a conversation",
-            "GET /messages?conversation_id=eq.<conversation>&order=created_at.desc&limit=50",
-            "read",
-            True,
-            _messages_latest,
-        ),
-        Family(
-            "plan_create",
-            "creating a full 16-week plan (plan + 16 weeks + 112 days, one transaction)",
-            "POST /training_plans, /training_plan_weeks (16 rows), /training_plan_days (112 rows)",
-            "write",
-            True,
-            _plan_create,
-        ),
-        Family(
-            "day_complete",
-            "completing a day (workout log + link)",
-            "POST /workout_logs {training_plan_day_id: <open day>}",
-            "write",
-            True,
-            _day_complete,
-        ),
-    ]
+# The statements of each family (its name, title and kind: hyrox_schema.bench.families).
+BUILDERS: dict[str, Callable[[Athlete, bool], list[Statement]]] = {
+    "plan_whole": _plan_whole,
+    "plan_week": _plan_week,
+    "today": _today,
+    "logs_recent": _logs_recent,
+    "race_splits": _race_splits,
+    "pr_station": _pr_station,
+    "messages_latest": _messages_latest,
+    "plan_create": _plan_create,
+    "day_complete": _day_complete,
 }
+FAMILIES: dict[str, Family] = {
+    name: Family(**asdict(info), build=BUILDERS[name])
+    for name, info in family_info.FAMILIES.items()
+}
+if BUILDERS.keys() != FAMILIES.keys():
+    raise LookupError(
+        "tests/benchmarks/queries.py BUILDERS and hyrox_schema/bench/families.py FAMILIES name "
+        f"different families: {sorted(BUILDERS.keys() ^ FAMILIES.keys())}"
+    )
 READ_FAMILIES = [name for name, family in FAMILIES.items() if family.kind == "read"]
 WRITE_FAMILIES = [name for name, family in FAMILIES.items() if family.kind == "write"]
 

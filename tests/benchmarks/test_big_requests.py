@@ -33,11 +33,11 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from hyrox_schema.server import PgServer, cloned_database
 from tests.behaviour.helpers import athlete_row_counts
 from tests.benchmarks.databases import DB_PREFIX, resolve_scales
 from tests.benchmarks.datasets import SCALES, Athlete, sample_athletes
 from tests.benchmarks.queries import start_request
-from tests.support.server import PgServer, cloned_database
 
 ROUNDS = 15
 REQUESTS = ("create_16_week_plan", "complete_a_day", "delete_account")

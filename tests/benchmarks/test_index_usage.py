@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from psycopg.rows import tuple_row
 
+from hyrox_schema.contract import load as load_contract
 from tests.benchmarks import plans
 from tests.benchmarks.databases import BenchSetup
-from tests.contract import load as load_contract
 from tests.support.index_requests import INDEX_REQUESTS, Request
 
 CONTRACT = load_contract()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.benchmarks import report
+from hyrox_schema.bench import report
 from tests.benchmarks.throughput import MIX
 
 RUN = Path(__file__).resolve().parents[2] / "reports" / "rls-benchmark.json"

@@ -11,7 +11,7 @@ its variants interleaved round by round, wall clock and server side
 (EXPLAIN ANALYZE planning + execution; see tests.benchmarks.measure).
 Everything lands in the JSON: ``extra_info`` carries scale, PG version,
 variant, the paired times and ratios, and the plan's shape. ``python -m
-tests.benchmarks.report`` turns the JSON into reports/rls-benchmark.md.
+hyrox_schema.bench.report`` turns the JSON into reports/rls-benchmark.md.
 Nothing here asserts a timing: targets are reported, not tested.
 """
 
@@ -22,12 +22,12 @@ from typing import Any
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from hyrox_schema.bench.families import VARIANT_LABELS
 from tests.benchmarks.databases import BenchCase, BenchSetup
 from tests.benchmarks.datasets import Athlete
 from tests.benchmarks.measure import ROUNDS, WARMUP_ROUNDS
 from tests.benchmarks.queries import (
     FAMILIES,
-    VARIANT_LABELS,
     Statement,
     run_request,
     statements_for,

@@ -39,6 +39,7 @@ from typing import Any
 
 import psycopg
 
+from hyrox_schema.impersonation import REQUEST_SEARCH_PATH, athlete_claims
 from tests.benchmarks import datasets
 from tests.benchmarks.queries import (
     CLAIMS_ISSUED_AT,
@@ -49,7 +50,6 @@ from tests.benchmarks.queries import (
     Variant,
     statements_for,
 )
-from tests.support.impersonation import REQUEST_SEARCH_PATH, athlete_claims
 
 # The app's request mix (relative weights): opening the app shows today's session; the
 # plan, the log list and the chat follow; PRs, races and the whole plan are rarer; one

@@ -16,8 +16,8 @@ from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.executors import NoopExecutor
 from pytest_postgresql.factories.noprocess import xdistify_dbname
 
+from hyrox_schema.server import PgServer, cloned_database
 from tests.support.concurrency import install_gate, session
-from tests.support.server import PgServer, cloned_database
 
 Connection = psycopg.Connection[DictRow]
 

@@ -9,8 +9,9 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema.impersonation import service_claims
 from tests.behaviour.helpers import athlete_row_counts
-from tests.concurrency.test_link_pairs import PATHS
+from tests.concurrency.link_paths import PATHS
 from tests.concurrency.world import World, build_world, state_of
 from tests.support.concurrency import (
     Gate,
@@ -19,7 +20,6 @@ from tests.support.concurrency import (
     wait_until,
     waiting_at_gate,
 )
-from tests.support.impersonation import service_claims
 
 Connection = psycopg.Connection[DictRow]
 

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
-from tests.concurrency.test_link_pairs import run_concurrently
+from hyrox_schema import catalog
+from tests.concurrency.link_paths import run_concurrently
 from tests.concurrency.world import build_world
-from tests.support import catalog
 
 Connection = psycopg.Connection[DictRow]
 

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow
 
-from tests.support.impersonation import athlete_claims
+from hyrox_schema.impersonation import athlete_claims
 
 Connection = psycopg.Connection[DictRow]
 

@@ -4,7 +4,7 @@
 -- A gate sample (tests/test_migration_samples.py): a one-line helper whose body starts with
 -- spaces (`$$  select 7 $$`), written the way 001 writes its helpers: in schema private,
 -- search_path pinned to '', a comment, EXECUTE revoked from public. It touches no row. The gate
--- once failed it: the contract's text form (tests/contract/model.py) wrote the body on its key's
+-- once failed it: the contract's text form (hyrox_schema/contract/model.py) wrote the body on its key's
 -- line and read it back without the leading spaces, so the written contract did not round-trip.
 -- =============================================================================
 

@@ -1,6 +1,6 @@
 """What an API request runs against one row, and how its outcome is classified.
 
-Every statement is issued inside :func:`tests.support.impersonation.acting_as`
+Every statement is issued inside :func:`hyrox_schema.impersonation.acting_as`
 (``set local role`` + ``request.jwt.claims``, as PostgREST does); the role that
 actually ran it (``current_user``) is recorded with the outcome, so a test can
 prove it did not accidentally run as the owner. Arranging and checking data
@@ -26,8 +26,8 @@ from psycopg import sql
 from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
 
+from hyrox_schema.impersonation import acting_as
 from tests.support import access_matrix as spec
-from tests.support.impersonation import acting_as
 
 Connection = psycopg.Connection[DictRow]
 Statement = Callable[[Connection], psycopg.Cursor[DictRow]]

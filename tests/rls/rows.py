@@ -20,8 +20,8 @@ from factories.races import RaceResultFactory, RaceSplitFactory
 from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
 from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
+from hyrox_schema.impersonation import anon_claims, athlete_claims, service_claims
 from tests.support import access_matrix as spec
-from tests.support.impersonation import anon_claims, athlete_claims, service_claims
 
 
 @dataclass(frozen=True)

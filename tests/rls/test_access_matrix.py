@@ -16,10 +16,10 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema.impersonation import acting_as
 from tests.rls import actions
 from tests.rls.rows import Cast, make_row
 from tests.support import access_matrix as spec
-from tests.support.impersonation import acting_as
 
 Connection = psycopg.Connection[DictRow]
 Outcome = spec.Outcome

@@ -14,11 +14,11 @@ from psycopg import sql
 from psycopg.rows import DictRow
 
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory
+from hyrox_schema import catalog
+from hyrox_schema.impersonation import anon_claims, service_claims
 from tests.rls import actions
 from tests.rls.rows import Cast
 from tests.support import access_matrix as spec
-from tests.support import catalog
-from tests.support.impersonation import anon_claims, service_claims
 
 Connection = psycopg.Connection[DictRow]
 REFERENCE = {table.name for table in spec.reference_tables()}

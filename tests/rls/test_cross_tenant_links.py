@@ -18,12 +18,12 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema import catalog
+from hyrox_schema.impersonation import service_claims
 from tests.rls import actions
 from tests.rls.links import COMPOSITE_LINKS, LINKS, Link
 from tests.rls.rows import Cast, Graph, make_row
 from tests.support import access_matrix as spec
-from tests.support import catalog
-from tests.support.impersonation import service_claims
 
 Connection = psycopg.Connection[DictRow]
 Outcome = spec.Outcome

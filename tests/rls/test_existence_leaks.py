@@ -17,11 +17,11 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema import catalog
 from tests.rls import actions
 from tests.rls.links import COMPOSITE_LINKS, LINKS, Link
 from tests.rls.rows import Cast, Graph, make_row
 from tests.support import access_matrix as spec
-from tests.support import catalog
 
 Connection = psycopg.Connection[DictRow]
 

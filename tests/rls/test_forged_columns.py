@@ -21,11 +21,11 @@ from factories.chat import ConversationFactory, MessageFactory
 from factories.plans import TrainingPlanDayFactory
 from factories.reference import AchievementDefinitionFactory
 from factories.workouts import WorkoutLogFactory
+from hyrox_schema import catalog
+from hyrox_schema.impersonation import service_claims
 from tests.rls import actions
 from tests.rls.rows import Cast
 from tests.support import access_matrix as spec
-from tests.support import catalog
-from tests.support.impersonation import service_claims
 
 Connection = psycopg.Connection[DictRow]
 Outcome = spec.Outcome

@@ -11,8 +11,8 @@ from __future__ import annotations
 import psycopg
 from psycopg.rows import DictRow
 
+from hyrox_schema.impersonation import acting_as, service_claims
 from tests.rls.rows import Cast
-from tests.support.impersonation import acting_as, service_claims
 
 Connection = psycopg.Connection[DictRow]
 

@@ -6,8 +6,9 @@ import psycopg
 import pytest
 from psycopg.rows import DictRow
 
+from hyrox_schema import catalog
 from tests.support import access_matrix as spec
-from tests.support import catalog
+from tests.support.schema_checks import tables_without_rls, tables_without_spec_row
 
 Connection = psycopg.Connection[DictRow]
 
@@ -60,21 +61,6 @@ def test_only_the_service_role_bypasses_ownership(table: spec.TableSpec):
         }
         assert writers <= {"owner", "anonymous_owner", "service_role"}
         assert "service_role" in writers
-
-
-def tables_without_spec_row(conn: Connection) -> list[str]:
-    """Public tables (but knowledge_chunks) the access matrix says nothing about."""
-    in_catalog = {t.name for t in catalog.tables(conn, exclude=spec.PUBLIC_WITHOUT_RLS)}
-    return sorted(in_catalog - set(spec.TABLES_BY_NAME))
-
-
-def tables_without_rls(conn: Connection) -> list[str]:
-    """Public tables (but knowledge_chunks) with row level security off."""
-    return [
-        t.name
-        for t in catalog.tables(conn)
-        if not t.rls_enabled and t.name not in spec.PUBLIC_WITHOUT_RLS
-    ]
 
 
 def test_every_public_table_has_a_spec_row(conn: Connection):

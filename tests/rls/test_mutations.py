@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import loaders
+from hyrox_schema import loaders
 
 opt_in = pytest.mark.skipif(
     os.environ.get("HYROX_MUTATIONS") != "1",

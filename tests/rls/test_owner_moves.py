@@ -15,11 +15,11 @@ import pytest
 from psycopg import sql
 from psycopg.rows import DictRow
 
+from hyrox_schema.impersonation import acting_as, service_claims
 from tests.rls import actions
 from tests.rls.links import COMPOSITE_LINKS, Link
 from tests.rls.rows import Cast, Graph, make_row
 from tests.support import access_matrix as spec
-from tests.support.impersonation import acting_as, service_claims
 
 Connection = psycopg.Connection[DictRow]
 Outcome = spec.Outcome

@@ -2,7 +2,7 @@
 -- Supabase stand-in, part 1: the auth schema (GoTrue's tables and helpers).
 --
 -- Loaded ONLY when the target database has no `auth` schema
--- (tests/support/loaders.py checks to_regnamespace('auth')); on a real
+-- (hyrox_schema/loaders.py checks to_regnamespace('auth')); on a real
 -- Supabase database the genuine schema is used instead.
 -- The comment on schema auth starts with 'Supabase stand-in' — the harness
 -- reads it to report which flavour a run used.

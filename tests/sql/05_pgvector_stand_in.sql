@@ -17,7 +17,7 @@
 --     10_production_state.sql loads unchanged and the RPCs compile.
 -- There is no HNSW index (11_production_vector_index.sql is not loaded) and
 -- nothing about vectors is proven on such an engine: the tests that need
--- real vector semantics skip there, saying so (tests/support/engines.py).
+-- real vector semantics skip there, saying so (hyrox_schema/engines.py).
 -- =====================================================================
 
 do $$

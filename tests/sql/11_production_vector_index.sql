@@ -2,7 +2,7 @@
 -- The live project's state before migration 001, part 2: the HNSW index of
 -- knowledge_chunks.embedding. Split from 10_production_state.sql because it
 -- needs pgvector's access method: it is loaded only on engines with the
--- real pgvector (tests/support/loaders.py), never over the stand-in of
+-- real pgvector (hyrox_schema/loaders.py), never over the stand-in of
 -- 05_pgvector_stand_in.sql.
 -- =====================================================================
 

@@ -18,7 +18,7 @@ EXPOSED_SCHEMAS = ("public", "graphql_public")
 """PostgREST's ``db-schemas`` on Supabase: the CLI's ``supabase/config.toml`` template,
 ``[api] schemas = ["public", "graphql_public"]``, and a hosted project's Data API
 settings ("Exposed schemas") default to these two; ``extra_search_path`` adds
-``public, extensions`` to each request's search_path (tests/support/impersonation.py)."""
+``public, extensions`` to each request's search_path (hyrox_schema/impersonation.py)."""
 
 PLATFORM_SCHEMAS = (
     "auth",

@@ -29,7 +29,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import DictRow, dict_row
 
-from tests.support.impersonation import acting_as
+from hyrox_schema.impersonation import acting_as
 
 Connection = psycopg.Connection[DictRow]
 

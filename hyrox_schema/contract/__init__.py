@@ -3,7 +3,7 @@
 ``contract/`` at the repository root holds it, one file per table
 (``tables/public.<table>.txt``), per function (``functions/<schema>.<name>.txt``),
 the schemas the migrations create (``schemas.txt``) and what they set on objects
-they do not own (``external.txt``). ``python -m tests.contract write`` rewrites it
+they do not own (``external.txt``). ``hyrox-contract write`` rewrites it
 from a freshly migrated database, ``check`` compares, ``summary --base REV`` says
 what a change of it means (objects added, removed, changed; the access matrix).
 
@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the summary runs without psycopg: import catalog types lazily
-    from tests.support.catalog import ForeignKey
+    from hyrox_schema.catalog import ForeignKey
 
-from tests.contract.model import Block, parse, read_dir, render
+from hyrox_schema.contract.model import Block, parse, read_dir, render
+from hyrox_schema.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_DIR = REPO_ROOT / "contract"
-WRITE_COMMAND = "python -m tests.contract write"
+WRITE_COMMAND = "hyrox-contract write"
 
 
 def render_files(blocks: dict[str, list[Block]]) -> dict[str, str]:
@@ -126,7 +126,7 @@ class Contract:
 
     def foreign_keys(self) -> dict[str, ForeignKey]:
         """Foreign key name -> its columns, target and actions, parsed from the definition."""
-        from tests.support.catalog import ForeignKey
+        from hyrox_schema.catalog import ForeignKey
 
         found = {}
         for name, (table, block) in self.constraints("foreign key").items():

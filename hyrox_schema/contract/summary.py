@@ -1,10 +1,10 @@
 """What a change of contract/ means, in Markdown: objects added, removed, changed; who may do what.
 
-``python -m tests.contract summary --base REV [--head REV]`` reads the committed
+``hyrox-contract summary --base REV [--head REV]`` reads the committed
 contract files at both revisions (``git show REV:contract/...``; the work tree
 when ``--head`` is omitted), parses them into objects and writes
 
-* first, what the change weakens (tests/contract/weakenings.py: escape hatches, expectations
+* first, what the change weakens (hyrox_schema/contract/weakenings.py: escape hatches, expectations
   removed or loosened, constraints/policies/grants/triggers removed, narrowings);
 * the objects added, removed and changed (a changed object with its changed
   attributes, old -> new), a new or dropped table as one line;
@@ -20,14 +20,13 @@ Needs only git and the standard library.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.contract.model import Block, parse, read_dir
+from hyrox_schema.contract.model import Block, files_at, parse
+from hyrox_schema.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = "contract"
 ROLES = ("anon", "authenticated", "service_role")
 COMMANDS = ("select", "insert", "update", "delete")
@@ -35,31 +34,6 @@ COMMANDS = ("select", "insert", "update", "delete")
 BYPASS_RLS = frozenset({"service_role"})
 
 Files = Mapping[str, str]
-
-
-def files_at(revision: str | None, root: Path = REPO_ROOT) -> dict[str, str]:
-    """contract/ at ``revision`` (path relative to contract/ -> text); the work tree for None."""
-    if revision is None:
-        directory = root / CONTRACT
-        return read_dir(directory) if directory.is_dir() else {}
-    listed = subprocess.run(
-        ["git", "ls-tree", "-r", "--name-only", revision, "--", f"{CONTRACT}/"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return {
-        path.removeprefix(f"{CONTRACT}/"): subprocess.run(
-            ["git", "show", f"{revision}:{path}"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for path in listed
-        if path.endswith(".txt")
-    }
 
 
 # --------------------------------------------------------------------------- objects
@@ -278,7 +252,7 @@ def render_summary(
     base: Files, head: Files, *, base_name: str, head_name: str, weakenings: str = ""
 ) -> str:
     """The Markdown summary of a contract change, opened by ``weakenings`` (the section of
-    tests/contract/weakenings.py) when given."""
+    hyrox_schema/contract/weakenings.py) when given."""
     change = compare(base, head)
     title = "## Schema change" + (f"\n\n{weakenings}" if weakenings else "")
     if not change:
@@ -317,16 +291,16 @@ def summary_between(
 ) -> str:
     """The summary of ``base...head`` (``head`` None: the work tree): what it weakens first,
     then contract/'s change. ``rows``: measure the rows each declared data change touches in
-    the upgrade data set (needs the test extra and a PostgreSQL: tests/contract/rows.py)."""
-    from tests.contract import weakenings
+    the upgrade data set (needs the test extra and a PostgreSQL: hyrox_schema/contract/rows.py)."""
+    from hyrox_schema.contract import weakenings
 
     found = weakenings.collect(base, head, root)
     if rows:
-        from tests.contract.rows import rows_touched
+        from hyrox_schema.contract.rows import rows_touched
 
         found.rows = rows_touched(found.hatches, root)
     else:
-        found.rows_note = "not counted (`python -m tests.contract summary --rows` measures them)"
+        found.rows_note = "not counted (`hyrox-contract summary --rows` measures them)"
     return render_summary(
         files_at(base, root),
         files_at(head, root),

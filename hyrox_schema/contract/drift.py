@@ -1,11 +1,11 @@
 """Drift of the live project: a live database compared with contract/ and migrations/, read only.
 
-``python -m tests.contract drift --dsn URL`` (or ``HYROX_DRIFT_DSN``) connects to
+``hyrox-contract drift --dsn URL`` (or ``HYROX_DRIFT_DSN``) connects to
 a database (the project's session pooler URL, say) and reports
 
 * **migrations**: which migrations of the chain have run there, from two
   independent sources: each migration's guard (its first ``do`` block,
-  :mod:`tests.support.chain`), run in a read-only transaction that is rolled
+  :mod:`hyrox_schema.chain`), run in a read-only transaction that is rolled
   back (it raises ``... has already been applied`` when the migration's effect
   is there), and the Supabase CLI's history table
   ``supabase_migrations.schema_migrations`` when it exists (a migration run in
@@ -41,17 +41,18 @@ import re
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar, cast
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from tests.contract import CONTRACT_DIR, differences, reader
-from tests.contract.model import Block, parse, read_dir, render
-from tests.contract.summary import Change, compare
-from tests.support import brief
-from tests.support.chain import GUARD_BLOCK, MIGRATIONS_DIR, Migration, discover, guard_problems
+from hyrox_schema.chain import GUARD_BLOCK, MIGRATIONS_DIR, Migration, discover, guard_problems
+from hyrox_schema.contract import CONTRACT_DIR, differences, reader
+from hyrox_schema.contract.model import Block, parse, read_dir, render
+from hyrox_schema.contract.summary import Change, compare
+from hyrox_schema.paths import load_repo_module
 
 Conn = psycopg.Connection[Any]
 Cursor = psycopg.Cursor[Any]
@@ -64,10 +65,18 @@ LOCK_TIMEOUT: LiteralString = "3s"
 STATEMENT_TIMEOUT: LiteralString = "60s"
 # What public held before 001 (the brief: knowledge_chunks and its two RPCs): not the
 # migrations' objects, so not drift. Qualified names; functions without their arguments.
-PRE_EXISTING = frozenset(
-    {f"public.{t}" for t in brief.PRE_EXISTING_TABLES}
-    | {"public.hybrid_search_chunks", "public.match_chunks"}
-)
+# The tables come from the brief's registry (tests/support/brief.py), read by path.
+BRIEF = "tests/support/brief.py"
+PRE_EXISTING_FUNCTIONS = frozenset({"public.hybrid_search_chunks", "public.match_chunks"})
+
+
+@cache
+def pre_existing() -> frozenset[str]:
+    """Qualified names of what public held before 001 (tables from the brief, the two RPCs)."""
+    tables = load_repo_module(BRIEF).PRE_EXISTING_TABLES
+    return frozenset({f"public.{t}" for t in tables} | PRE_EXISTING_FUNCTIONS)
+
+
 # The contract file that is not compared, and why.
 NOT_COMPARED = {
     "external.txt": "it records what the migrations change on objects they do not own "
@@ -371,7 +380,7 @@ def owned_objects(cur: psycopg.Cursor[Any], files: dict[str, str]) -> Owned:
 
     def extra(name: str) -> bool:
         schema = name.partition(".")[0]
-        return schema in watched and name.partition("(")[0] not in PRE_EXISTING
+        return schema in watched and name.partition("(")[0] not in pre_existing()
 
     undescribed = []
     for rel in relations:

@@ -1,22 +1,23 @@
 """squawk, the migration linter, over the chain: 001 with ``.squawk-001.toml``, every later
 migration with ``.squawk.toml`` (the reasons for each disabled rule are in those files).
 
-``python -m tests.support.squawk [FILE...]`` lints the chain (or the given files, numbered by
-their names) and prints one line per violation; exit status 1 when there is any. The lint stage
-of ``.ci/run`` and ``tests/test_squawk.py`` both run it.
+``hyrox-squawk [FILE...]`` (or ``python -m hyrox_schema.squawk``) lints the chain (or the given
+files, numbered by their names) and prints one line per violation; exit status 1 when there is
+any. The lint stage of ``.ci/run`` and ``tests/test_squawk.py`` both run it.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.chain import NAME_PATTERN, REPO_ROOT, discover
+from hyrox_schema.chain import NAME_PATTERN, REPO_ROOT, discover
 
 CONFIG = REPO_ROOT / ".squawk.toml"
 CONFIG_001 = REPO_ROOT / ".squawk-001.toml"
@@ -37,6 +38,21 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.rule}: {self.message}"
+
+
+FIX_HINT = (
+    "fix each statement as squawk's rule says (https://squawkhq.com/docs/rules), or record a "
+    "reviewed exception on the line above it: `-- squawk-ignore <rule> -- <why>` (the reason is "
+    'required; tests/test_weakenings.py, README "Every weakening is loud")'
+)
+
+
+def report(violations: Sequence[Violation]) -> str:
+    """Every finding, one per line (never truncated), then what to do; empty when none."""
+    if not violations:
+        return ""
+    lines = [f"squawk: {len(violations)} violation(s):", *(f"  {v}" for v in violations)]
+    return "\n".join([*lines, FIX_HINT])
 
 
 def binary() -> str:
@@ -90,15 +106,23 @@ def _shown(file: str) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else file
 
 
-def main(argv: list[str]) -> int:
-    """Lint the chain (or ``argv``); print the violations; 1 if any."""
-    paths = [Path(a) for a in argv] or [m.path for m in discover()]
+def main(argv: Sequence[str] | None = None) -> int:
+    """``hyrox-squawk [FILE...]``: lint the chain (or the files); print every violation; 1 if
+    any."""
+    parser = argparse.ArgumentParser(
+        prog="hyrox-squawk",
+        description="squawk over the migration chain, each file under its rule set "
+        "(.squawk-001.toml for 001, .squawk.toml from 002 on).",
+    )
+    parser.add_argument("files", nargs="*", type=Path, help="default: every migrations/NNN_*.sql")
+    args = parser.parse_args(argv)
+    paths = [path.resolve() for path in args.files] or [m.path for m in discover()]
     violations = lint(paths)
-    for violation in violations:
-        print(violation)
+    if violations:
+        print(report(violations))
     print(f"squawk: {len(violations)} violation(s) in {len(paths)} file(s)")
     return 1 if violations else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    raise SystemExit(main())

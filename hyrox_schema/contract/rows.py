@@ -1,11 +1,11 @@
 """The rows each declared data change touches, measured on the upgrade data set.
 
-``python -m tests.contract summary --rows``: in a scratch database (the suite's server choice:
+``hyrox-contract summary --rows``: in a scratch database (the suite's server choice:
 ``--pg-dsn`` / ``HYROX_TEST_DSN`` / embedded), the chain before the first migration that carries
-a new declaration, the seeds, the upgrade data set (tests/support/upgrade.py ``fill``), then the
-newer migrations; per declaration, the rows of its target before and after, and how many were
-deleted, added or changed (:func:`tests.support.upgrade.touched`). This is the declaration's real
-effect on that data set, not a count of the live project's rows.
+a new declaration, the seeds, the upgrade data set (``fill`` of tests/support/upgrade_fill.py,
+loaded by path), then the newer migrations; per declaration, the rows of its target before and
+after, and how many were deleted, added or changed (:func:`hyrox_schema.upgrade.touched`). This
+is the declaration's real effect on that data set, not a count of the live project's rows.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from pathlib import Path
 import psycopg
 from psycopg.rows import dict_row
 
-from tests.contract.build import server
-from tests.support import loaders, options, upgrade
-from tests.support.chain import discover
-from tests.support.hatches import Hatch
-from tests.support.server import cloned_database
+from hyrox_schema import loaders, options, upgrade
+from hyrox_schema.chain import discover
+from hyrox_schema.contract.build import server
+from hyrox_schema.hatches import Hatch
+from hyrox_schema.server import cloned_database
 
 
 def rows_touched(hatches: list[Hatch], root: Path) -> dict[str, str]:
@@ -49,7 +49,7 @@ def rows_touched(hatches: list[Hatch], root: Path) -> dict[str, str]:
                 upgrade.apply(conn, older)
                 for path in loaders.seed_files():
                     loaders.execute_script(conn, path)
-                upgrade.fill(conn, seed)
+                upgrade.repo_filler()(conn, seed)
                 before = upgrade.snapshot(conn)
                 try:
                     upgrade.apply(conn, newer)

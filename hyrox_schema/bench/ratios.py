@@ -1,6 +1,6 @@
 """Did the RLS overhead grow? Compare the paired a/b ratios of two RLS benchmark runs.
 
-Usage: ``python .github/scripts/bench_ratios.py BASELINE.json CURRENT.json
+Usage: ``hyrox-bench-ratios BASELINE.json CURRENT.json
 [--max-increase 25] [-o compare.md]``
 
 For every scale and request family, tests/benchmarks records ``a/b``: the server time
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 METRIC = "server"
@@ -68,9 +69,9 @@ def compare(
     return lines, regressed
 
 
-def main(argv: list[str]) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point: 0 when no ratio grew past the threshold, 1 otherwise."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="hyrox-bench-ratios", description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path, help="pytest-benchmark JSON of the last main run")
     parser.add_argument("current", type=Path, help="pytest-benchmark JSON of this run")
     parser.add_argument("--max-increase", type=float, default=25.0, help="percent (default 25)")
@@ -100,4 +101,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())

@@ -5,7 +5,7 @@ Rules (checked before any test runs; a violation is a usage error naming the fil
 
 * names match ``NNN_name.sql`` (three digits, then lowercase letters, digits, ``_``);
 * numbers are unique and contiguous from 001: the chain is 001, 002, ... with no gap;
-* nothing else lives in ``migrations/`` but ``released.toml`` (see :mod:`tests.support.released`)
+* nothing else lives in ``migrations/`` but ``released.toml`` (see :mod:`hyrox_schema.released`)
   and an optional ``README.md``.
 
 Every migration is one explicit ``begin; ... commit;`` transaction whose first statement after
@@ -16,7 +16,7 @@ Every migration is one explicit ``begin; ... commit;`` transaction whose first s
 nothing.
 
 A migration that changes existing rows on purpose says so in a ``-- data-change:`` line
-(:mod:`tests.support.upgrade`); without one, the upgrade test demands every row survive as is.
+(:mod:`hyrox_schema.upgrade`); without one, the upgrade test demands every row survive as is.
 
 ``knowledge_chunks`` and its two RPCs pre-date the chain and are not its own: every migration
 must leave them as they were (``tests/test_migration.py``), unless this module declares, in
@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from hyrox_schema.paths import REPO_ROOT
+
 MIGRATIONS_DIR = REPO_ROOT / "migrations"
 
 MIGRATION_ENV = "HYROX_MIGRATION"

@@ -1,6 +1,6 @@
 """Prepare an existing server like Supabase, once, for the existing-server mode.
 
-    python -m tests.support.prepare_server SUPERUSER_DSN [--database hyrox_source]
+    hyrox-prepare-server SUPERUSER_DSN [--database hyrox_source]
 
 As the server's superuser (what the platform does, and only that): the platform's roles
 (tests/sql/00_supabase_roles.sql: ``postgres`` NOSUPERUSER, the API roles,
@@ -25,7 +25,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from tests.support import loaders
+from hyrox_schema import loaders
 
 
 def prepare(superuser_dsn: str, database: str) -> None:
@@ -51,7 +51,7 @@ def prepare(superuser_dsn: str, database: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Prepare the server; exit 0."""
-    parser = argparse.ArgumentParser(prog="python -m tests.support.prepare_server")
+    parser = argparse.ArgumentParser(prog="hyrox-prepare-server")
     parser.add_argument("superuser_dsn", help="a superuser login to the server (any database)")
     parser.add_argument("--database", default="hyrox_source", help="the source database")
     args = parser.parse_args(argv)

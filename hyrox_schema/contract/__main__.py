@@ -1,18 +1,18 @@
-"""``python -m tests.contract write | check | summary | drift``: see tests/contract/__init__.py
-and tests/contract/drift.py."""
+"""``hyrox-contract write | check | summary | drift``: see hyrox_schema/contract/__init__.py
+and hyrox_schema/contract/drift.py."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from tests.contract import CONTRACT_DIR, differences, failure_message, render_files
-from tests.contract.model import read_dir, write_dir
+from hyrox_schema.contract import CONTRACT_DIR, differences, failure_message, render_files
+from hyrox_schema.contract.model import read_dir, write_dir
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m tests.contract", description=__doc__)
+    parser = argparse.ArgumentParser(prog="hyrox-contract", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("write", "rewrite contract/ from a freshly migrated database"),
@@ -56,12 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         return _drift(args.dsn)
 
     if args.command == "summary":
-        from tests.contract.summary import summary_between
+        from hyrox_schema.contract.summary import summary_between
 
         print(summary_between(args.base, args.head, rows=args.rows))
         return 0
 
-    from tests.contract.build import contract_of, server
+    from hyrox_schema.contract.build import contract_of, server
 
     with server(
         args.pg_dsn,
@@ -87,7 +87,7 @@ def _drift(given: str | None) -> int:
 
     import psycopg
 
-    from tests.contract import drift
+    from hyrox_schema.contract import drift
 
     dsn = drift.resolve_dsn(given, os.environ)
     if dsn is None:

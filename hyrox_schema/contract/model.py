@@ -10,12 +10,15 @@ freshly written ones (for the compare); it is the inverse of :func:`render`.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hyrox_schema.paths import REPO_ROOT
+
 HEADER = (
-    "# Schema contract, written by `python -m tests.contract write` from the migrated "
+    "# Schema contract, written by `hyrox-contract write` from the migrated "
     'database.\n# Review it like code; do not edit by hand (see README, "Schema contract").\n'
 )
 BODY_PREFIX = "    | "
@@ -135,3 +138,32 @@ def blocks_of(files: dict[str, str]) -> Iterator[tuple[str, Block]]:
     for path, text in sorted(files.items()):
         for block in parse(text, source=path):
             yield path, block
+
+
+# The contract's folder, relative to the repository (what git names).
+CONTRACT_FOLDER = "contract"
+
+
+def files_at(revision: str | None, root: Path = REPO_ROOT) -> dict[str, str]:
+    """contract/ at ``revision`` (path relative to contract/ -> text); the work tree for None."""
+    if revision is None:
+        directory = root / CONTRACT_FOLDER
+        return read_dir(directory) if directory.is_dir() else {}
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", revision, "--", f"{CONTRACT_FOLDER}/"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return {
+        path.removeprefix(f"{CONTRACT_FOLDER}/"): subprocess.run(
+            ["git", "show", f"{revision}:{path}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for path in listed
+        if path.endswith(".txt")
+    }

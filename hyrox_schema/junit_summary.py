@@ -1,6 +1,6 @@
 """Which tests broke: a JUnit XML report (pytest --junitxml) as a GitHub job summary.
 
-Usage: ``python .github/scripts/junit_summary.py REPORT.xml [MORE.xml ...]``
+Usage: ``hyrox-junit-summary REPORT.xml [MORE.xml ...]``
 
 Writes a Markdown table of the failed and errored tests to ``$GITHUB_STEP_SUMMARY`` (stdout
 when unset) and one ``::error`` annotation per test, so the run page names the broken test
@@ -10,9 +10,11 @@ already; a missing report, e.g. when the install failed, is said in the summary)
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,12 +94,14 @@ def annotation(item: Broken) -> str:
     return f"::error title={title}::{item.kind}: {message}"
 
 
-def main(argv: list[str]) -> int:
-    """Write the summary and the annotations."""
-    if not argv:
-        print(__doc__.splitlines()[2], file=sys.stderr)
-        return 2
-    text, broken = summary([Path(arg) for arg in argv])
+def main(argv: Sequence[str] | None = None) -> int:
+    """``hyrox-junit-summary REPORT.xml...``: write the summary and the annotations."""
+    parser = argparse.ArgumentParser(
+        prog="hyrox-junit-summary", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("reports", nargs="+", type=Path, help="pytest --junitxml files")
+    args = parser.parse_args(argv)
+    text, broken = summary(args.reports)
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
         with Path(target).open("a", encoding="utf-8") as handle:
@@ -110,4 +114,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(main())

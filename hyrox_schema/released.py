@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.chain import NAME_PATTERN
+from hyrox_schema.chain import NAME_PATTERN
 
 RELEASED_FILE = "released.toml"
 

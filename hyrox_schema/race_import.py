@@ -22,8 +22,11 @@ retried result by result, so refusals are counted with the constraint that refus
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
 import re
+import sys
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,9 +39,11 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 from psycopg.types.json import Json
 
-from tests.support.impersonation import acting_as, athlete_claims
+from hyrox_schema.impersonation import acting_as, athlete_claims
+from hyrox_schema.paths import REPO_ROOT
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "hyrox-results"
+DATA_DIR = REPO_ROOT / "tests" / "data" / "hyrox-results"
+DSN_ENV = "HYROX_IMPORT_DSN"
 RESULT_FILES = ("s6-2024-gdansk.csv", "s7-2024-dublin.csv")
 SEGMENTS = 8
 
@@ -320,3 +325,43 @@ def athletes_of(results: Iterable[Result]) -> list[list[Result]]:
         for k in range(max(len(rs) for rs in by_event.values())):
             athletes.append([rs[k] for rs in by_event.values() if k < len(rs)])
     return athletes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``hyrox-race-import``: read official results exports; with ``--user-id`` and ``--dsn``,
+    import them as that athlete (through RLS, as the app does) and commit."""
+    parser = argparse.ArgumentParser(
+        prog="hyrox-race-import",
+        description="Official Hyrox results CSV -> race_results + 16 race_splits, as the athlete.",
+    )
+    parser.add_argument(
+        "csv", nargs="*", type=Path, help="export files (default: the repository's fixture)"
+    )
+    parser.add_argument("--events", type=Path, default=None, help="events.csv (default: fixture)")
+    parser.add_argument("--user-id", type=uuid.UUID, help="auth.users id of the importing athlete")
+    parser.add_argument("--dsn", default=None, help=f"libpq URI or conninfo (env {DSN_ENV})")
+    args = parser.parse_args(argv)
+    files = [path.resolve() for path in args.csv] or [DATA_DIR / name for name in RESULT_FILES]
+    results = [result for path in files for result in read_results(path)]
+    events = read_events(args.events.resolve() if args.events else DATA_DIR / "events.csv")
+    unknown = sorted({r.event_id for r in results} - events.keys())
+    if unknown:
+        print(f"events.csv has no row for event(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    gaps = sum(1 for r in results if any(s is None for s in r.runs + r.stations))
+    print(f"{len(results)} result(s) from {len(files)} file(s), {gaps} with unrecorded splits")
+    if args.user_id is None:
+        return 0
+    dsn = args.dsn or os.environ.get(DSN_ENV)
+    if not dsn:
+        parser.error(f"--user-id needs --dsn or {DSN_ENV}")
+    with psycopg.connect(dsn) as conn:
+        report = import_results(conn, args.user_id, results, events)
+    print(f"imported {len(report.race_ids)} race(s), refused {len(report.refused)}")
+    for result, why in report.refused:
+        print(f"  refused {result.source}: {why}")
+    return 1 if report.refused else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -27,8 +27,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import DictRow, dict_row
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from tests.support import engines
-from tests.support.loaders import (
+from hyrox_schema import engines
+from hyrox_schema.loaders import (
     SEARCH_PATH_OPTIONS,
     SQL_DIR,
     execute_script,

@@ -11,7 +11,7 @@ the file (by convention in its header, where review sees it)::
     -- data-change: narrow public.workout_logs.notes -- capped at 100 characters
 
 ``rewrite``, ``drop-column`` and ``narrow`` take ``schema.table.column``, the others
-``schema.table``; the part after ``--`` (why) is required (the grammar: tests/support/hatches.py).
+``schema.table``; the part after ``--`` (why) is required (the grammar: hyrox_schema/hatches.py).
 ``narrow`` declares a narrowing of accepted input (a smaller type, a vocabulary value removed, a
 NOT NULL added), which tests/test_weakenings.py otherwise refuses; it exempts no row.
 Without a declaration the upgrade test demands, per table,
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,9 +32,11 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from tests.support.chain import Migration
-from tests.support.hatches import COLUMN_KINDS, DECLARATION, DECLARATION_BODY, KINDS
-from tests.support.impersonation import acting_as, athlete_claims
+from hyrox_schema.chain import Migration
+from hyrox_schema.hatches import COLUMN_KINDS, DECLARATION, DECLARATION_BODY, KINDS
+from hyrox_schema.impersonation import acting_as, athlete_claims
+from hyrox_schema.loaders import execute_script
+from hyrox_schema.paths import load_repo_module
 
 Conn = psycopg.Connection[Any]
 Kind = Literal["rewrite", "drop-column", "narrow", "delete", "insert", "drop-table"]
@@ -117,7 +119,7 @@ Snapshot = dict[str, TableRows]
 
 def data_tables(conn: Conn) -> list[str]:
     """Every ordinary table of schema public, plus auth.users (qualified names)."""
-    rows = _rows(
+    rows = rows_of(
         conn,
         "select format('%I.%I', schemaname, tablename) from pg_tables"
         " where schemaname = 'public' order by tablename",
@@ -270,10 +272,6 @@ def _changed_columns(old: TableRows, new: TableRows, columns: Sequence[str]) -> 
 # --------------------------------------------------------------------------- filled database
 
 
-REAL_RESULTS_SAMPLE = 12
-"""How many real published results the filled database carries (plus the ones with gaps)."""
-
-
 @dataclass(frozen=True)
 class Owner:
     """An athlete of the filled database: the auth user id and the profile id."""
@@ -282,82 +280,16 @@ class Owner:
     athlete_id: Any
 
 
-# Optional columns the graph builders leave empty, filled on one row of each athlete's data,
-# so that dropping or rewriting any column of the schema visibly loses values.
-OPTIONAL_VALUES = {
-    ("athlete_profiles", "avatar_url"): "https://example.com/avatars/upgrade.png",
-    ("benchmark_tests", "notes"): "Tested after an easy week.",
-    ("race_results", "notes"): "Hot venue, slow sleds.",
-    ("race_splits", "notes"): "Dropped the wall balls twice.",
-    ("training_plan_days", "notes"): "Keep the heart rate under 150.",
-    ("training_plan_weeks", "notes"): "Deload week.",
-    ("workout_logs", "notes"): "Felt strong on the sled push.",
-    ("personal_records", "notes"): "Fresh legs.",
-}
+Filler = Callable[[Conn, int], list[Owner]]
+"""Fills a database with several athletes' data (seeded) and returns the owners: the upgrade
+data set, ``fill`` in tests/support/upgrade_fill.py (test data, built with the factories)."""
+FILL_MODULE = "tests/support/upgrade_fill.py"
 
 
-def fill(conn: Conn, seed: int) -> list[Owner]:
-    """Factory data for several athletes in every table: linked plan days and logs, chats,
-    races with splits (one DNF, one DSQ), soft-deleted logs, plans and goals, records,
-    benchmarks, achievements, every optional column used somewhere; plus an athlete with no
-    data. Returns the owners (the no-data athlete last)."""
-    import factories.base as data_factories
-    from factories.athletes import AthleteFactory, AuthUserFactory
-    from factories.chat import MessageFactory
-    from factories.graphs import populated_athlete, race_with_splits
-    from factories.plans import TrainingPlanFactory
-    from factories.records import GoalFactory, PersonalRecordFactory
-    from factories.reference import ExerciseFactory
-    from factories.workouts import WorkoutLogFactory
-
-    data_factories.reseed(seed)
-    owners = []
-    with data_factories.bind(conn):
-        for number in range(FILLER_ATHLETES):
-            user = AuthUserFactory(email=f"athlete{number}@{FILLER_DOMAIN}")
-            graph = populated_athlete(AthleteFactory(user=user, onboarded=True))
-            athlete = graph.athlete
-            WorkoutLogFactory(athlete=athlete, soft_deleted=True)
-            TrainingPlanFactory(athlete=athlete, soft_deleted=True)
-            GoalFactory(athlete=athlete, soft_deleted=True)
-            GoalFactory(athlete=athlete, station_time=True)
-            PersonalRecordFactory(athlete=athlete, free_text_exercise=True, improved=True)
-            MessageFactory(conversation=graph.chat.conversation, rated=True)
-            race_with_splits(athlete, **({"dnf": True} if number % 2 == 0 else {"dsq": True}))
-            owners.append(Owner(user["id"], athlete["id"]))
-        ExerciseFactory(video_url="https://example.com/videos/upgrade.mp4")
-        real_results_sample(conn, owners)
-        stranger = AuthUserFactory(email=f"stranger@{FILLER_DOMAIN}")
-        owners.append(Owner(stranger["id"], AthleteFactory(user=stranger)["id"]))
-    for (table, column), value in OPTIONAL_VALUES.items():
-        conn.execute(
-            sql.SQL(
-                "update public.{t} set {c} = %s where id in"
-                " (select distinct on ({o}) id from public.{t} order by {o}, id)"
-            ).format(
-                t=sql.Identifier(table),
-                c=sql.Identifier(column),
-                o=sql.Identifier("id" if table == "athlete_profiles" else "athlete_id"),
-            ),
-            (value,),
-        )
-    return owners
-
-
-def real_results_sample(conn: Conn, owners: Sequence[Owner]) -> int:
-    """Real published results (tests/data/hyrox-results/) imported as ``owners[0]``, through
-    RLS as the app imports them: a spread of Open and Doubles results from both events, gaps
-    (unrecorded splits) included. Returns the rows added (a result and its 16 splits each)."""
-    from tests.support import race_import
-
-    results = race_import.fixture_results()
-    gaps = [r for r in results if any(s is None for s in r.runs + r.stations)][:2]
-    step = len(results) // REAL_RESULTS_SAMPLE
-    sample = list(dict.fromkeys([*results[::step][:REAL_RESULTS_SAMPLE], *gaps]))
-    report = race_import.import_results(conn, owners[0].user_id, sample, race_import.read_events())
-    if report.refused:
-        raise AssertionError(f"real results refused while filling: {report.refused}")
-    return len(report.race_ids) * 17
+def repo_filler() -> Filler:
+    """The repository's upgrade data set (:data:`FILL_MODULE`), loaded from its file: this
+    package imports neither ``tests`` nor ``factories`` (README "What's here")."""
+    return load_repo_module(FILL_MODULE).fill
 
 
 def remove_filler(conn: Conn, seeded: Snapshot) -> None:
@@ -377,10 +309,10 @@ def remove_filler(conn: Conn, seeded: Snapshot) -> None:
 
 def to_regclass(conn: Conn, table: str) -> bool:
     """The table exists."""
-    return bool(_rows(conn, "select to_regclass(%s) is not null", (table,))[0][0])
+    return bool(rows_of(conn, "select to_regclass(%s) is not null", (table,))[0][0])
 
 
-def _rows(conn: Conn, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+def rows_of(conn: Conn, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
     """Tuple rows, whatever the connection's row factory."""
     with conn.cursor(row_factory=tuple_row) as cur:
         cur.execute(query, params or None)  # type: ignore[arg-type]  # module constants
@@ -392,7 +324,7 @@ def _rows(conn: Conn, query: str, params: Sequence[object] = ()) -> list[tuple[A
 
 def owned_tables(conn: Conn) -> list[tuple[str, str]]:
     """Tables of public an athlete owns rows in, with the owner column (catalog-driven)."""
-    rows = _rows(
+    rows = rows_of(
         conn,
         "select c.relname::text, a.attname::text from pg_class c"
         " join pg_attribute a on a.attrelid = c.oid"
@@ -440,25 +372,26 @@ def isolation_failures(conn: Conn, owners: Sequence[Owner]) -> list[str]:
 
 def apply(conn: Conn, migrations: Iterable[Migration]) -> None:
     """Run migrations in order, each whole, as the layers do."""
-    from tests.support.loaders import execute_script
-
     for migration in migrations:
         execute_script(conn, migration.path)
 
 
 def build_upgraded(
-    conn: Conn, chain: Sequence[Migration], base: int, seeds: Iterable[Path]
+    conn: Conn,
+    chain: Sequence[Migration],
+    base: int,
+    seeds: Iterable[Path],
+    fill: Filler | None = None,
 ) -> None:
     """The after layer through the upgrade path: the chain up to ``base``, the seeds, filled
     data, the newer migrations; the rows are checked (a finding fails the layer build, naming
-    it) and the filler's data removed, so the tests run on the upgraded schema."""
-    from tests.support.loaders import execute_script
-
+    it) and the filler's data removed, so the tests run on the upgraded schema. ``fill``:
+    the repository's data set (:func:`repo_filler`) unless given."""
     apply(conn, (m for m in chain if m.number <= base))
     for path in seeds:
         execute_script(conn, path)
     seeded = snapshot(conn)
-    fill(conn, seed=base)
+    (fill or repo_filler())(conn, base)
     before = snapshot(conn)
     newer = [m for m in chain if m.number > base]
     apply(conn, newer)

@@ -1,4 +1,4 @@
-"""Build a migrated database with the suite's own machinery, for ``python -m tests.contract``.
+"""Build a migrated database with the suite's own machinery, for ``hyrox-contract``.
 
 The same server choice as the suite (``--pg-dsn`` > ``HYROX_TEST_DSN`` > a throw-away
 cluster of ``--pg-engine``, 18 by default), the same loaders and logins: the before layer (Supabase
@@ -14,10 +14,10 @@ from contextlib import ExitStack, contextmanager
 
 import psycopg
 
-from tests.contract import reader
-from tests.contract.model import Block
-from tests.support import engines, loaders, options
-from tests.support.server import (
+from hyrox_schema import engines, loaders, options
+from hyrox_schema.contract import reader
+from hyrox_schema.contract.model import Block
+from hyrox_schema.server import (
     PgServer,
     cloned_database,
     embedded_server,

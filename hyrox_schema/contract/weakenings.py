@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.contract.model import Block, parse
-from tests.support.hatches import Hatch, hatches
+from hyrox_schema.contract.model import Block, files_at, parse
+from hyrox_schema.hatches import Hatch, hatches
+from hyrox_schema.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = "contract"
 MIGRATIONS = "migrations"
 MATRIX = "tests/support/access_matrix.py"
@@ -137,8 +137,6 @@ def line_diff(base: str, head: str | None, root: Path, paths: list[str]) -> dict
 
 def contract_at(revision: str | None, root: Path) -> Files:
     """contract/ at ``revision`` (path relative to contract/ -> text)."""
-    from tests.contract.summary import files_at
-
     return files_at(revision, root)
 
 

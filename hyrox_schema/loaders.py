@@ -18,9 +18,9 @@ from typing import Any, Literal, TypedDict, Unpack
 
 import psycopg
 
-from tests.support import chain
+from hyrox_schema import chain
+from hyrox_schema.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = REPO_ROOT / "tests" / "sql"
 SEEDS_DIR = REPO_ROOT / "seeds"
 
@@ -171,25 +171,16 @@ def load_migration(**kwargs: Unpack[LoaderArgs]) -> None:
     """Layer (b), part 1: the migration chain, 001 (see :func:`migration_path`), 002, ...
 
     Every ``migrations/NNN_name.sql`` in number order, up to ``--migrate-to`` when given
-    (:mod:`tests.support.chain`). With ``--upgrade-from N`` the layer is built the way the live
-    project gets it: the chain up to N, the seeds, a filled database, then the rest of the
-    chain (:func:`tests.support.upgrade.build_upgraded`).
+    (:mod:`hyrox_schema.chain`). The upgrade path (``--upgrade-from``) is built elsewhere
+    (:mod:`hyrox_schema.layers`, :mod:`hyrox_schema.upgrade`); these loaders know nothing of it.
     """
-    selection = chain.SELECTION
     with connect(**kwargs) as conn:
-        if selection.upgrade_from is not None:
-            from tests.support import upgrade  # the factories, only when upgrading
-
-            upgrade.build_upgraded(conn, selection.chain(), selection.upgrade_from, seed_files())
-            return
-        for migration in selection.chain():
+        for migration in chain.SELECTION.chain():
             execute_script(conn, migration.path)
 
 
 def load_seeds(**kwargs: Unpack[LoaderArgs]) -> None:
-    """Layer (b), part 2: every ``seeds/*.sql`` file, in name order (upgrade mode: done)."""
-    if chain.SELECTION.upgrade_from is not None:
-        return
+    """Layer (b), part 2: every ``seeds/*.sql`` file, in name order."""
     with connect(**kwargs) as conn:
         for path in seed_files():
             execute_script(conn, path)
@@ -201,8 +192,6 @@ def before_001_loaders() -> list[Loader]:
 
 
 def after_001_loaders() -> list[Loader]:
-    """Loaders of layer (b): the migration chain, plus the seeds when a seeds folder has any.
-
-    In upgrade mode :func:`load_migration` loads the seeds itself (before the data).
-    """
+    """Loaders of layer (b) without data: the migration chain, plus the seeds when a seeds
+    folder has any (the upgrade path: :func:`hyrox_schema.layers.after_001_loaders`)."""
     return [load_migration, *([load_seeds] if seed_files() else [])]

@@ -3,13 +3,13 @@
 A hatch lets a migration past a check: ``-- squawk-ignore <rule>[, <rule>]`` (or
 ``-- squawk-ignore-file``) silences squawk, ``-- noqa[: <rule>]`` silences sqlfluff, and
 ``-- data-change: <kind> <target> -- <why>`` tells the upgrade test that rows change on purpose
-(:mod:`tests.support.upgrade`). Every hatch carries its reason after `` -- `` on the same line::
+(:mod:`hyrox_schema.upgrade`). Every hatch carries its reason after `` -- `` on the same line::
 
     -- squawk-ignore changing-column-type -- the column never held more than 100 characters
     -- data-change: narrow public.workout_logs.notes -- notes are capped at 100 characters
 
 A hatch without a reason fails ``pytest`` (tests/test_weakenings.py) naming file and line; the
-PR summary lists every hatch a PR adds (tests/contract/weakenings.py). Standard library only:
+PR summary lists every hatch a PR adds (hyrox_schema/contract/weakenings.py). Standard library only:
 the summary runs without the test dependencies.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The declaration grammar (tests/support/upgrade.py reads the same lines).
+# The declaration grammar (hyrox_schema/upgrade.py reads the same lines).
 COLUMN_KINDS = frozenset({"rewrite", "drop-column", "narrow"})
 """Kinds that take ``schema.table.column``; ``narrow`` declares a narrowing of accepted input
 (a smaller type, a vocabulary value removed, a NOT NULL or constraint added on an existing

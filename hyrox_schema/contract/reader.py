@@ -39,7 +39,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from tests.contract.model import Block
+from hyrox_schema.contract.model import Block
 
 Conn = psycopg.Connection[Any]
 
@@ -599,8 +599,8 @@ def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
                 unsupported.append(f"relation {name} (relkind {rel['kind']})")
         if unsupported:
             raise ContractError(
-                "the contract cannot describe these objects yet (teach tests/contract/reader.py): "
-                + ", ".join(unsupported)
+                "the contract cannot describe these objects yet "
+                "(teach hyrox_schema/contract/reader.py): " + ", ".join(unsupported)
             )
         functions: dict[str, list[Block]] = {}
         for signature in sorted(after.functions - before.functions):

@@ -1,0 +1,107 @@
+"""The upgrade data set: several athletes' data in every table, built with the factories.
+
+Test data, so it lives in tests/; the upgrade machinery (:mod:`hyrox_schema.upgrade`) takes it as
+a parameter, and the tools that need it (the layers with ``--upgrade-from``, ``hyrox-contract
+summary --rows``) load this file by path (:func:`hyrox_schema.upgrade.repo_filler`). A table or
+column a later migration adds is skipped here by itself: the database is filled at N-1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psycopg import sql
+
+import factories.base as data_factories
+from factories.athletes import AthleteFactory, AuthUserFactory
+from factories.chat import MessageFactory
+from factories.graphs import populated_athlete, race_with_splits
+from factories.plans import TrainingPlanFactory
+from factories.records import GoalFactory, PersonalRecordFactory
+from factories.reference import ExerciseFactory
+from factories.workouts import WorkoutLogFactory
+from hyrox_schema import race_import
+from hyrox_schema.upgrade import FILLER_ATHLETES, FILLER_DOMAIN, Conn, Owner, rows_of
+
+REAL_RESULTS_SAMPLE = 12
+"""How many real published results the filled database carries (plus the ones with gaps)."""
+
+
+# Optional columns the graph builders leave empty, filled on one row of each athlete's data,
+# so that dropping or rewriting any column of the schema visibly loses values.
+OPTIONAL_VALUES = {
+    ("athlete_profiles", "avatar_url"): "https://example.com/avatars/upgrade.png",
+    ("benchmark_tests", "notes"): "Tested after an easy week.",
+    ("race_results", "notes"): "Hot venue, slow sleds.",
+    ("race_splits", "notes"): "Dropped the wall balls twice.",
+    ("training_plan_days", "notes"): "Keep the heart rate under 150.",
+    ("training_plan_weeks", "notes"): "Deload week.",
+    ("workout_logs", "notes"): "Felt strong on the sled push.",
+    ("personal_records", "notes"): "Fresh legs.",
+}
+
+
+def fill(conn: Conn, seed: int) -> list[Owner]:
+    """Factory data for several athletes in every table: linked plan days and logs, chats,
+    races with splits (one DNF, one DSQ), soft-deleted logs, plans and goals, records,
+    benchmarks, achievements, every optional column used somewhere; plus an athlete with no
+    data. Returns the owners (the no-data athlete last)."""
+    data_factories.reseed(seed)
+    owners = []
+    with data_factories.bind(conn):
+        for number in range(FILLER_ATHLETES):
+            user = AuthUserFactory(email=f"athlete{number}@{FILLER_DOMAIN}")
+            graph = populated_athlete(AthleteFactory(user=user, onboarded=True))
+            athlete = graph.athlete
+            WorkoutLogFactory(athlete=athlete, soft_deleted=True)
+            TrainingPlanFactory(athlete=athlete, soft_deleted=True)
+            GoalFactory(athlete=athlete, soft_deleted=True)
+            GoalFactory(athlete=athlete, station_time=True)
+            PersonalRecordFactory(athlete=athlete, free_text_exercise=True, improved=True)
+            MessageFactory(conversation=graph.chat.conversation, rated=True)
+            race_with_splits(athlete, **({"dnf": True} if number % 2 == 0 else {"dsq": True}))
+            owners.append(Owner(user["id"], athlete["id"]))
+        ExerciseFactory(video_url="https://example.com/videos/upgrade.mp4")
+        real_results_sample(conn, owners)
+        stranger = AuthUserFactory(email=f"stranger@{FILLER_DOMAIN}")
+        owners.append(Owner(stranger["id"], AthleteFactory(user=stranger)["id"]))
+    for (table, column), value in OPTIONAL_VALUES.items():
+        if not column_exists(conn, table, column):
+            continue  # not there yet at N-1 (a later migration adds it)
+        conn.execute(
+            sql.SQL(
+                "update public.{t} set {c} = %s where id in"
+                " (select distinct on ({o}) id from public.{t} order by {o}, id)"
+            ).format(
+                t=sql.Identifier(table),
+                c=sql.Identifier(column),
+                o=sql.Identifier("id" if table == "athlete_profiles" else "athlete_id"),
+            ),
+            (value,),
+        )
+    return owners
+
+
+def real_results_sample(conn: Conn, owners: Sequence[Owner]) -> int:
+    """Real published results (tests/data/hyrox-results/) imported as ``owners[0]``, through
+    RLS as the app imports them: a spread of Open and Doubles results from both events, gaps
+    (unrecorded splits) included. Returns the rows added (a result and its 16 splits each)."""
+    results = race_import.fixture_results()
+    gaps = [r for r in results if any(s is None for s in r.runs + r.stations)][:2]
+    step = len(results) // REAL_RESULTS_SAMPLE
+    sample = list(dict.fromkeys([*results[::step][:REAL_RESULTS_SAMPLE], *gaps]))
+    report = race_import.import_results(conn, owners[0].user_id, sample, race_import.read_events())
+    if report.refused:
+        raise AssertionError(f"real results refused while filling: {report.refused}")
+    return len(report.race_ids) * 17
+
+
+def column_exists(conn: Conn, table: str, column: str) -> bool:
+    """``public.<table>.<column>`` exists (it may not yet, at N-1)."""
+    found = rows_of(
+        conn,
+        "select 1 from pg_attribute where attrelid = to_regclass(%s) and attname = %s"
+        " and not attisdropped",
+        (f"public.{table}", column),
+    )
+    return bool(found)
