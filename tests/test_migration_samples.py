@@ -201,6 +201,12 @@ VERDICTS: dict[str, dict[str, str]] = {
         "api definer owner filter declared": "public.recent_workout_logs(integer)",
         "api definer rows": "public.recent_workout_logs(integer): as ",
     },
+    "002_delete_inactive_exercises.sql": {
+        "rows carried": "public.exercise_library: ",
+    },
+    "002_goals_readable_when_completed.sql": {
+        "rls isolation": "public.goals: athlete ",
+    },
     "002_trigram_extension.sql": {
         "api extension in exposed schema": "extension pg_trgm in public",
     },
@@ -223,6 +229,9 @@ SUMMARIES: dict[str, tuple[str, ...]] = {
         "**no reason given (fails pytest)**",
         "`public.workout_logs`: constraint workout_logs_rpe_post_check removed "
         "(`CHECK (rpe_post >= 1 AND rpe_post <= 10)`)",
+    ),
+    "002_goals_readable_when_completed.sql": (
+        '`public.goals`: policy "athletes can read their own goals" changed: using:',
     ),
     "002_goals_bare_auth_uid.sql": (
         '`public.goals`: policy "athletes can read their own goals" changed: using:',

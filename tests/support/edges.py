@@ -238,6 +238,17 @@ def edges_of(shape: Shape) -> list[Edge]:
     return found
 
 
+def status_vocabularies(shape: Shape) -> dict[str, list[str]]:
+    """The status-like columns of an athlete-owned table with every value they may take."""
+    if shape.owner_column is None:
+        return {}
+    return {
+        name: vocabulary(shape, name)
+        for name in shape.columns
+        if STATUS_LIKE.match(name) and vocabulary(shape, name)
+    }
+
+
 # --------------------------------------------------------------------------- shapes
 
 
@@ -371,6 +382,15 @@ def _fill_table(
         else:
             whose = f" (athlete {scope})" if scope is not None else ""
             report.unreachable.append(f"{edge}{whose}")
+
+
+def set_value(conn: Conn, shape: Shape, row_id: Any, column: str, value: Any) -> bool:  # noqa: ANN401
+    """Set one column of one row to ``value`` (with a companion column a CHECK ties to it when
+    needed), as the connection's user; whether the constraints and triggers accepted it."""
+    return any(
+        _try_update(conn, shape.table, row_id, changes)
+        for changes in _change_sets(conn, shape, column, value)
+    )
 
 
 def _make(
