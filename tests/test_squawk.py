@@ -17,10 +17,31 @@ def rules(config: Path) -> dict[str, object]:
     return tomllib.loads(config.read_text(encoding="utf-8"))
 
 
+def every_finding(violations: list[squawk.Violation]) -> str:
+    """Every finding of every file, one per line (a failure message is never cut to one)."""
+    return f"squawk: {len(violations)} finding(s):\n" + "\n".join(f"  {v}" for v in violations)
+
+
+def assert_no_findings(violations: list[squawk.Violation]) -> None:
+    """Fail with every finding when there is any."""
+    assert not violations, every_finding(violations)
+
+
 def test_every_migration_passes_squawk():
     """squawk reports nothing on migrations/ (001 and the later ones under their rule sets)."""
-    violations = squawk.lint(m.path for m in SELECTION.chain())
-    assert [str(v) for v in violations] == []
+    assert_no_findings(squawk.lint(m.path for m in SELECTION.chain()))
+
+
+def test_a_squawk_failure_prints_every_finding():
+    """A sample with two findings fails with both in the message, each with file:line: rule."""
+    violations = squawk.lint([SAMPLES / "002_coach_notes.sql"])
+    assert len(violations) == 2
+    with pytest.raises(AssertionError) as failure:
+        assert_no_findings(violations)
+    message = str(failure.value)
+    assert "squawk: 2 finding(s)" in message
+    for violation in violations:
+        assert str(violation) in message
 
 
 def test_001_relaxes_exactly_the_rules_of_existing_tables():
@@ -57,5 +78,5 @@ def test_every_disabled_rule_is_justified_in_its_file():
 def test_squawk_verdict_on_a_sample_migration(sample: str, expected: list[str]):
     """A later migration is linted with the full rule set: each sample gets its verdict."""
     violations = squawk.lint([SAMPLES / sample])
-    assert sorted(v.rule for v in violations) == expected
-    assert all(v.file.endswith(sample) for v in violations)
+    assert sorted(v.rule for v in violations) == expected, every_finding(violations)
+    assert all(v.file.endswith(sample) for v in violations), every_finding(violations)
