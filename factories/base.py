@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
+import weakref
 import zlib
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -27,6 +29,11 @@ _connection: contextvars.ContextVar[psycopg.Connection[Any] | None] = contextvar
 )
 # (schema, table) -> names of its json/jsonb columns; the schema is fixed for a run.
 _json_columns: dict[tuple[str, str], frozenset[str]] = {}
+# connection -> (schema, table) -> its column names, or None when the table does not exist.
+_columns: weakref.WeakKeyDictionary[
+    psycopg.Connection[Any], dict[tuple[str, str], frozenset[str] | None]
+] = weakref.WeakKeyDictionary()
+log = logging.getLogger("factories")
 
 
 class Row(dict[str, Any]):
@@ -114,6 +121,53 @@ def json_columns(conn: psycopg.Connection[Any], table: str) -> frozenset[str]:
     return _json_columns[key]
 
 
+def table_columns(
+    conn: psycopg.Connection[Any], table: str, *, refresh: bool = False
+) -> frozenset[str] | None:
+    """The column names of ``table`` in the database ``conn`` is connected to, or None when it
+    has no such table (yet: the upgrade test fills the database at N-1). Cached per
+    connection; ``refresh`` reads the catalog again."""
+    key = _split_table(table)
+    cache = _columns.setdefault(conn, {})
+    if refresh or key not in cache:
+        with conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(
+                "select array_agg(attname::text) from pg_attribute where attrelid ="
+                " to_regclass(format('%%I.%%I', %s::text, %s::text))"
+                " and attnum > 0 and not attisdropped",
+                key,
+            )
+            row = cur.fetchone()
+        cache[key] = frozenset(row[0]) if row and row[0] is not None else None
+    return cache[key]
+
+
+def present_values(
+    conn: psycopg.Connection[Any], table: str, values: dict[str, Any]
+) -> dict[str, Any] | None:
+    """``values`` without the columns ``table`` does not have here, or None when the table
+    itself is missing; each left-out column or table is logged with the reason."""
+    columns = table_columns(conn, table)
+    if columns is None or not set(values) <= columns:
+        columns = table_columns(conn, table, refresh=True)  # created since it was cached?
+    if columns is None:
+        log.warning(
+            "factories: %s does not exist in this database (a later migration creates it);"
+            " its row is skipped",
+            table,
+        )
+        return None
+    missing = sorted(set(values) - columns)
+    for column in missing:
+        log.warning(
+            "factories: %s.%s does not exist in this database (a later migration adds it);"
+            " left out of the insert",
+            table,
+            column,
+        )
+    return {c: v for c, v in values.items() if c in columns}
+
+
 def insert_row(
     conn: psycopg.Connection[Any],
     table: str,
@@ -196,7 +250,11 @@ class PgFactory(factory.Factory):
         table = cls._meta.table
         if table is None:
             raise TypeError(f"{cls.__name__} has no Meta.table")
-        return insert_row(connection(), table, kwargs, cls._meta.conflict_target)
+        conn = connection()
+        values = present_values(conn, table, kwargs)
+        if values is None:  # the table does not exist (yet): the unsaved values
+            return model_class(kwargs)
+        return insert_row(conn, table, values, cls._meta.conflict_target)
 
     @classmethod
     def table(cls) -> str:

@@ -22,6 +22,7 @@ migration as before it; new columns are not compared.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from hyrox_schema.loaders import execute_script
 from hyrox_schema.paths import load_repo_module
 
 Conn = psycopg.Connection[Any]
+log = logging.getLogger(__name__)
 Kind = Literal["rewrite", "drop-column", "narrow", "delete", "insert", "drop-table"]
 # Kinds whose column the row comparison leaves out (its values change or go on purpose).
 EXEMPT_COLUMN_KINDS = frozenset({"rewrite", "drop-column"})
@@ -46,7 +48,7 @@ EXEMPT_COLUMN_KINDS = frozenset({"rewrite", "drop-column"})
 EXTRA_TABLES = ("auth.users",)
 # The filler's athletes sign up with this e-mail domain (so the data can be removed again).
 FILLER_DOMAIN = "upgrade.example"
-FILLER_ATHLETES = 3
+FILLER_ATHLETES = 4
 
 
 class DeclarationError(ValueError):

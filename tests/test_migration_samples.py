@@ -187,7 +187,8 @@ VERDICTS: dict[str, dict[str, str]] = {
         "rows carried": "public.workout_logs.notes: column dropped",
     },
     "002_narrow_notes_with_squawk_ignore.sql": {
-        "narrowing": "public.workout_logs.notes: type narrowed `text` → `character varying(100)`",
+        "apply": "002_narrow_notes_with_squawk_ignore.sql: value too long for type character "
+        "varying(100)",
     },
     "002_wipe_messages_declared.sql": {},
     "002_drop_rpe_check_unexplained.sql": {
@@ -207,6 +208,12 @@ VERDICTS: dict[str, dict[str, str]] = {
         "api definer search_path pinned": "public.recent_workout_logs(integer): security definer",
         "api definer owner filter declared": "public.recent_workout_logs(integer)",
         "api definer rows": "public.recent_workout_logs(integer): as ",
+    },
+    "002_delete_inactive_exercises.sql": {
+        "rows carried": "public.exercise_library: ",
+    },
+    "002_goals_readable_when_completed.sql": {
+        "rls isolation": "public.goals: athlete ",
     },
     "002_trigram_extension.sql": {
         "api extension in exposed schema": "extension pg_trgm in public",
@@ -231,9 +238,8 @@ VERDICTS: dict[str, dict[str, str]] = {
 SUMMARIES: dict[str, tuple[str, ...]] = {
     "002_workout_log_outdoors.sql": ("None: no escape hatch added",),
     "002_narrow_notes_with_squawk_ignore.sql": (
-        "`002_narrow_notes_with_squawk_ignore.sql:24` squawk-ignore "
+        "`002_narrow_notes_with_squawk_ignore.sql:25` squawk-ignore "
         "`changing-column-type, prefer-text-field`: the app never sends more than 100",
-        "`public.workout_logs.notes`: type narrowed `text` → `character varying(100)`",
     ),
     "002_wipe_messages_declared.sql": (
         "`002_wipe_messages_declared.sql:6` data-change `delete public.messages`: beta rows "
@@ -245,6 +251,9 @@ SUMMARIES: dict[str, tuple[str, ...]] = {
         "**no reason given (fails pytest)**",
         "`public.workout_logs`: constraint workout_logs_rpe_post_check removed "
         "(`CHECK (rpe_post >= 1 AND rpe_post <= 10)`)",
+    ),
+    "002_goals_readable_when_completed.sql": (
+        '`public.goals`: policy "athletes can read their own goals" changed: using:',
     ),
     "002_goals_bare_auth_uid.sql": (
         '`public.goals`: policy "athletes can read their own goals" changed: using:',
@@ -420,16 +429,23 @@ def test_an_undeclared_rewrite_is_caught(filled_db: Conn, filled: Filled) -> Non
 
 
 def test_a_declared_narrowing_is_accepted(filled_db: Conn, filled: Filled, tmp_path: Path) -> None:
-    """The varchar(100) sample with `-- data-change: narrow` passes every check; the summary
-    still lists the narrowing and the declaration."""
+    """The varchar(100) sample with `-- data-change: narrow` and the long notes cut first
+    (declared as a rewrite) passes every check; the summary still lists the narrowing, the
+    declarations and the notes they change."""
     text = (SAMPLES / "002_narrow_notes_with_squawk_ignore.sql").read_text(encoding="utf-8")
+    cut = (
+        "update public.workout_logs set notes = left(notes, 100) where char_length(notes) > 100;\n"
+    )
     declared = tmp_path / "002_narrow_notes_with_squawk_ignore.sql"
     declared.write_text(
-        "-- data-change: narrow public.workout_logs.notes -- the app caps notes at 100\n" + text,
+        "-- data-change: narrow public.workout_logs.notes -- the app caps notes at 100\n"
+        "-- data-change: rewrite public.workout_logs.notes -- longer notes cut at 100\n"
+        "-- data-change: rewrite public.workout_logs.updated_at -- set by the cut's trigger\n"
+        + text.replace("-- squawk-ignore", cut + "-- squawk-ignore"),
         encoding="utf-8",
     )
     result = verdict(filled_db, filled, declared)
     assert result.found == {}
     assert "data-change `narrow public.workout_logs.notes`: the app caps notes" in result.summary
-    assert "rows: 0 of " in result.summary
+    assert "rows of public.workout_logs changed in notes" in result.summary
     assert "`public.workout_logs.notes`: type narrowed" in result.summary

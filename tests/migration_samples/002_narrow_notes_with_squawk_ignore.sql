@@ -1,8 +1,9 @@
 -- Sample (tests/test_migration_samples.py): issue 18's narrowing made green by a linter hatch.
--- notes goes from text to varchar(100), and an ignore comment with a reason silences squawk; the
--- upgrade data's notes are short, so every row survives. Verdict: rejected by the static
--- narrowing gate (tests/test_weakenings.py), naming public.workout_logs.notes and text ->
--- character varying(100); the PR summary lists the hatch and the narrowing.
+-- notes goes from text to varchar(100), and an ignore comment with a reason silences squawk.
+-- Verdict: the upgrade data holds a 10,000-character note (tests/support/edges.py), so the
+-- migration does not apply ("value too long for type character varying(100)"); with the notes
+-- cut first, the static narrowing gate (tests/test_weakenings.py) still names
+-- public.workout_logs.notes and text -> character varying(100); the PR summary lists the hatch.
 begin;
 
 do $$

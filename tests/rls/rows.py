@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,9 @@ from factories.reference import AchievementDefinitionFactory, ExerciseFactory, s
 from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
 from hyrox_schema.impersonation import anon_claims, athlete_claims, service_claims
 from tests.support import access_matrix as spec
+from tests.support import edges
+
+CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "tables"
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,25 @@ ROW_MAKERS: Mapping[str, Callable[[Row], Row]] = {
 def make_row(table: str, athlete: Row) -> Row:
     """One new row of ``table`` owned by ``athlete`` (reference tables: any row)."""
     return ROW_MAKERS[table](athlete)
+
+
+def make_status_variants(table: str, athlete: Row, target: Row) -> list[Row]:
+    """More rows of ``table`` owned by ``athlete``, one per value of each status-like
+    vocabulary (read from the committed contract) the target row does not have, so a policy
+    that lets a status through (``or status = 'completed'``) meets a row it opens."""
+    shape = edges.shape_of_contract(
+        f"public.{table}", (CONTRACT / f"public.{table}.txt").read_text("utf-8")
+    )
+    variants = []
+    for column, values in edges.status_vocabularies(shape).items():
+        for value in values:
+            if value == target[column]:
+                continue
+            row = make_row(table, athlete)
+            if not edges.set_value(connection(), shape, row["id"], column, value):
+                raise AssertionError(f"cannot make a {table} row with {column} = {value!r}")
+            variants.append(row)
+    return variants
 
 
 @dataclass(frozen=True)

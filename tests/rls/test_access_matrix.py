@@ -18,7 +18,7 @@ from psycopg.rows import DictRow
 
 from hyrox_schema.impersonation import acting_as
 from tests.rls import actions
-from tests.rls.rows import Cast, make_row
+from tests.rls.rows import Cast, make_row, make_status_variants
 from tests.support import access_matrix as spec
 
 Connection = psycopg.Connection[DictRow]
@@ -179,4 +179,5 @@ def test_access_matrix(factories_bound: Connection, cast: Cast, cell: spec.Cell)
     owner = cast.target_owner(cell.actor)
     assert owner.profile is not None
     target = make_row(cell.table.name, owner.profile)
+    make_status_variants(cell.table.name, owner.profile, target)
     CHECKS[cell.command](factories_bound, cast, cell, target)

@@ -8,7 +8,10 @@ column a later migration adds is skipped here by itself: the database is filled 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
+from typing import Any
 
 from psycopg import sql
 
@@ -18,10 +21,13 @@ from factories.chat import MessageFactory
 from factories.graphs import populated_athlete, race_with_splits
 from factories.plans import TrainingPlanFactory
 from factories.records import GoalFactory, PersonalRecordFactory
-from factories.reference import ExerciseFactory
+from factories.reference import AchievementDefinitionFactory, ExerciseFactory
 from factories.workouts import WorkoutLogFactory
 from hyrox_schema import race_import
-from hyrox_schema.upgrade import FILLER_ATHLETES, FILLER_DOMAIN, Conn, Owner, rows_of
+from hyrox_schema.upgrade import FILLER_ATHLETES, FILLER_DOMAIN, Conn, Owner, data_tables, rows_of
+from tests.support import edges
+
+log = logging.getLogger(__name__)
 
 REAL_RESULTS_SAMPLE = 12
 """How many real published results the filled database carries (plus the ones with gaps)."""
@@ -44,8 +50,15 @@ OPTIONAL_VALUES = {
 def fill(conn: Conn, seed: int) -> list[Owner]:
     """Factory data for several athletes in every table: linked plan days and logs, chats,
     races with splits (one DNF, one DSQ), soft-deleted logs, plans and goals, records,
-    benchmarks, achievements, every optional column used somewhere; plus an athlete with no
-    data. Returns the owners (the no-data athlete last)."""
+    benchmarks, achievements, every optional column used somewhere, inactive reference rows
+    nobody uses; plus an athlete with no data. Then every column's edges (tests/support/edges.py,
+    read from the catalog of this database: NULL, every vocabulary value, the range ends, long
+    texts; every status and a soft-deleted row of each filler athlete). Tables and columns this
+    database does not have (yet) are skipped. Returns the owners (the no-data athlete last)."""
+    started = time.perf_counter()
+    rows_before = _row_count(conn)
+    reference = [s.table for s in edges.shapes_of_catalog(conn) if s.owner_column is None]
+    seeded = {table: _ids(conn, table) for table in reference}
     data_factories.reseed(seed)
     owners = []
     with data_factories.bind(conn):
@@ -62,11 +75,15 @@ def fill(conn: Conn, seed: int) -> list[Owner]:
             race_with_splits(athlete, **({"dnf": True} if number % 2 == 0 else {"dsq": True}))
             owners.append(Owner(user["id"], athlete["id"]))
         ExerciseFactory(video_url="https://example.com/videos/upgrade.mp4")
+        # Reference rows retired and used by nobody: what a clean-up migration might delete.
+        ExerciseFactory(retired=True)
+        AchievementDefinitionFactory(is_active=False)
         real_results_sample(conn, owners)
         stranger = AuthUserFactory(email=f"stranger@{FILLER_DOMAIN}")
         owners.append(Owner(stranger["id"], AthleteFactory(user=stranger)["id"]))
     for (table, column), value in OPTIONAL_VALUES.items():
         if not column_exists(conn, table, column):
+            log.info("upgrade fill: public.%s.%s does not exist here, skipped", table, column)
             continue  # not there yet at N-1 (a later migration adds it)
         conn.execute(
             sql.SQL(
@@ -79,17 +96,50 @@ def fill(conn: Conn, seed: int) -> list[Owner]:
             ),
             (value,),
         )
+    made = edges.fill(
+        conn,
+        owners=[o.athlete_id for o in owners],
+        athletes=[o.athlete_id for o in owners[:FILLER_ATHLETES]],
+        created={table: _ids(conn, table) - ids for table, ids in seeded.items()},
+    )
+    log.info(
+        "upgrade fill: %d rows added in %.2f s; edges: %d present, %d made, %d unreachable",
+        _row_count(conn) - rows_before,
+        time.perf_counter() - started,
+        made.present,
+        made.made,
+        len(made.unreachable),
+    )
     return owners
+
+
+def _ids(conn: Conn, table: str) -> set[Any]:
+    """The ids of a table's rows."""
+    schema, name = table.split(".")
+    query = sql.SQL("select id from {}").format(sql.Identifier(schema, name))
+    return {row[0] for row in rows_of(conn, query.as_string(conn))}
+
+
+def _row_count(conn: Conn) -> int:
+    """Rows in the data tables (public and auth.users)."""
+    query = sql.SQL(" + ").join(
+        sql.SQL("(select count(*) from {})").format(sql.Identifier(*table.split(".")))
+        for table in data_tables(conn)
+    )
+    return int(rows_of(conn, sql.SQL("select {}").format(query).as_string(conn))[0][0])
 
 
 def real_results_sample(conn: Conn, owners: Sequence[Owner]) -> int:
     """Real published results (tests/data/hyrox-results/) imported as ``owners[0]``, through
     RLS as the app imports them: a spread of Open and Doubles results from both events, gaps
-    (unrecorded splits) included. Returns the rows added (a result and its 16 splits each)."""
+    (unrecorded splits) and the longest age group included. Returns the rows added (a result
+    and its 16 splits each)."""
     results = race_import.fixture_results()
     gaps = [r for r in results if any(s is None for s in r.runs + r.stations)][:2]
     step = len(results) // REAL_RESULTS_SAMPLE
-    sample = list(dict.fromkeys([*results[::step][:REAL_RESULTS_SAMPLE], *gaps]))
+    # the longest text real data holds (age groups: the events' names are in every sample)
+    longest = max(results, key=lambda r: len(r.age_group or ""))
+    sample = list(dict.fromkeys([*results[::step][:REAL_RESULTS_SAMPLE], *gaps, longest]))
     report = race_import.import_results(conn, owners[0].user_id, sample, race_import.read_events())
     if report.refused:
         raise AssertionError(f"real results refused while filling: {report.refused}")
