@@ -68,5 +68,5 @@ def test_every_disabled_rule_is_justified_in_its_file():
 def test_squawk_verdict_on_a_sample_migration(sample: str, expected: list[str]):
     """A later migration is linted with the full rule set: each sample gets its verdict."""
     violations = squawk.lint([SAMPLES / sample])
-    assert sorted(v.rule for v in violations) == expected, every_finding(violations)
-    assert all(v.file.endswith(sample) for v in violations), every_finding(violations)
+    assert sorted(v.rule for v in violations) == expected, squawk.report(violations)
+    assert all(v.file.endswith(sample) for v in violations), squawk.report(violations)

@@ -97,8 +97,9 @@ def test_the_upgrade_data_holds_every_edge_the_contract_describes(edged: Edged, 
         pytest.skip(NOT_FILLED[table])
     missing = missing_edges(edged.conn, contract_shape(table), edged.athletes)
     assert missing == [], (
-        f"the upgrade data lacks these edges of {table}; make tests/support/upgrade_fill.py fill (or "
-        "the edge rules of tests/support/edges.py) produce them:\n  " + "\n  ".join(missing)
+        f"the upgrade data lacks these edges of {table}; make tests/support/upgrade_fill.py "
+        "(fill) or the edge rules of tests/support/edges.py produce them:\n  "
+        + "\n  ".join(missing)
     )
 
 
