@@ -214,6 +214,7 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     "002_goals_readable_when_completed.sql": {
         "rls isolation": "public.goals: athlete ",
+        "access-deciding columns": "public.goals.status: decides access beyond the owner",
     },
     "002_trigram_extension.sql": {
         "api extension in exposed schema": "extension pg_trgm in public",

@@ -19,8 +19,8 @@ from psycopg.rows import DictRow
 
 import factories.base as data_factories
 from hyrox_schema.loaders import execute_script
+from tests.rls.cells import check_cell as run_cell
 from tests.rls.rows import make_row, make_status_variants, new_cast
-from tests.rls.test_access_matrix import test_access_matrix as run_cell
 from tests.support import access_matrix as spec
 from tests.support import edges
 
