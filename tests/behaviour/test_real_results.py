@@ -21,7 +21,7 @@ from psycopg.rows import DictRow
 
 from tests.behaviour.conftest import RealImport
 from tests.benchmarks import plans
-from tests.support import brief, race_import
+from tests.support import race_import, sport
 from tests.support.impersonation import acting_as, athlete_claims
 from tests.support.race_import import Result
 
@@ -97,8 +97,8 @@ def test_the_published_vocabulary_covers_the_real_data():
     outside = sorted(
         (race_format, gender, group)
         for race_format, gender, group in seen
-        if group not in brief.PUBLISHED_AGE_GROUPS[race_format]
-        or EXPORT_GENDERS[gender] not in brief.PUBLISHED_CATEGORIES[race_format]
+        if group not in sport.PUBLISHED_AGE_GROUPS[race_format]
+        or EXPORT_GENDERS[gender] not in sport.PUBLISHED_CATEGORIES[race_format]
     )
     assert outside == []
     assert {f for f, _, _ in seen} == {"singles", "doubles"}

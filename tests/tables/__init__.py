@@ -76,7 +76,7 @@ def athlete_tables() -> tuple[TableDeclaration, ...]:
     return tuple(t for t in declarations() if t.ownership is not Ownership.REFERENCE)
 
 
-def owned_tables() -> tuple[TableDeclaration, ...]:
+def athlete_id_tables() -> tuple[TableDeclaration, ...]:
     """Tables owned through ``athlete_id`` (the profile aside)."""
     return tuple(t for t in declarations() if t.ownership is Ownership.ATHLETE)
 

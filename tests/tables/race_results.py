@@ -6,7 +6,7 @@ The fields are described in tests/tables/declaration.py.
 from __future__ import annotations
 
 from factories.races import RaceResultFactory
-from tests.support import brief
+from tests.support import sport
 from tests.support.access_matrix import Command, Policy
 from tests.support.index_requests import Request
 from tests.tables.checks import (
@@ -79,20 +79,20 @@ TABLE = TableDeclaration(
         ),
         "race_results_singles_age_group_check": enum(
             "age_group",
-            (*sorted(brief.PUBLISHED_AGE_GROUPS["singles"]), None),
+            (*sorted(sport.PUBLISHED_AGE_GROUPS["singles"]), None),
             ("16-29", "30-39", "16-39", "40+", "60+", "80-84", "85-89", "20-24", "90+"),
             format="singles",
         ),
         "race_results_doubles_age_group_check": enum(
             "age_group",
-            (*sorted(brief.PUBLISHED_AGE_GROUPS["doubles"]), None),
+            (*sorted(sport.PUBLISHED_AGE_GROUPS["doubles"]), None),
             ("16-24", "30-34", "65-69", "16-39", "40+", "80+", "20-29"),
             format="doubles",
             race_category="mixed",
         ),
         "race_results_relay_age_group_check": enum(
             "age_group",
-            (*sorted(brief.PUBLISHED_AGE_GROUPS["relay"]), None),
+            (*sorted(sport.PUBLISHED_AGE_GROUPS["relay"]), None),
             ("16-24", "40-44", "30-39", "16-29", "60+", "70+"),
             format="relay",
             race_category="mixed",
