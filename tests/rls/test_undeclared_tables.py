@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.rows import DictRow
 
 from tests.contract import load as load_contract
@@ -49,6 +50,18 @@ def _owner_column(conn: Connection, table: str) -> str | None:
     return next((c for c in ("athlete_id", "user_id") if c in names), None)
 
 
+def _as_json(conn: Connection, table: str, row_id: Any) -> dict[str, Any]:  # noqa: ANN401
+    """The row as ``to_jsonb`` shows it (what actions.insert_record takes)."""
+    found = conn.execute(
+        sql.SQL("select to_jsonb(t) as r from {} as t where id = %s").format(
+            sql.Identifier("public", table)
+        ),
+        (row_id,),
+    ).fetchone()
+    assert found is not None
+    return found["r"]
+
+
 def _select(table: str, row_id: Any) -> actions.Statement:  # noqa: ANN401 - a uuid
     return actions.select_row(table, row_id)
 
@@ -80,14 +93,14 @@ def test_another_athlete_cannot_reach_an_undeclared_tables_rows(
                 f"public.{table}: another athlete reads the owner's row; select policies: "
                 + _policies(factories_bound, table, "select")
             )
-        update = actions.update_row(table, row["id"], {owner: row[owner]})
+        update = actions.update_row(table, row["id"], {owner: str(row[owner])})
         changed = actions.attempt(factories_bound, attacker.claims, update)
         if changed.error is None and changed.rowcount:
             findings.append(
                 f"public.{table}: another athlete updates the owner's row; update policies: "
                 + _policies(factories_bound, table, "update")
             )
-        record = {k: v for k, v in row.items() if k != "id"}
+        record = {k: v for k, v in _as_json(factories_bound, table, row["id"]).items() if k != "id"}
         planted = actions.attempt(
             factories_bound,
             attacker.claims,
