@@ -437,3 +437,18 @@ def db_factories_bound(
     data_factories.reseed(data_factories.derive_seed(factory_seed, request.node.nodeid))
     with data_factories.bind(db):
         yield db
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The security verdict first (issue 18.4): the author-independent proofs of tables
+    without a declaration (marker ``security_first``), then the "declare this table" test
+    (tests/test_declarations.py), then everything else in the order it had (after any
+    shuffling plugin: this hook runs last)."""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("security_first") is not None:
+            return 0
+        return 1 if item.nodeid.startswith("tests/test_declarations.py") else 2
+
+    items.sort(key=rank)  # stable: the order within each group is kept

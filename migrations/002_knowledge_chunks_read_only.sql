@@ -22,7 +22,7 @@
 -- * No row is read or written: grants are catalog entries.
 --
 -- The gate checks this change to an object 001 does not own against its
--- declaration in tests/support/chain.py (EXTERNAL_CHANGES); contract/external.txt
+-- declaration in hyrox_schema/chain.py (EXTERNAL_CHANGES); contract/external.txt
 -- records it.
 -- =============================================================================
 

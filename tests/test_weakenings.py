@@ -306,7 +306,7 @@ def git(root: Path, *args: str) -> None:
 
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
-    """A git repository holding the committed contract, 001, the matrix and the CHECK cases."""
+    """A git repository holding the committed contract, 001, the matrix and a declaration."""
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "config", "user.email", "ci@example.invalid")
     git(tmp_path, "config", "user.name", "ci")
@@ -315,7 +315,7 @@ def repository(tmp_path: Path) -> Path:
         "migrations/001_complete_schema.sql",
         "migrations/released.toml",
         weakenings.MATRIX,
-        "tests/behaviour/test_constraints.py",
+        "tests/tables/workout_logs.py",
     ):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text((REPO_ROOT / path).read_text(encoding="utf-8"))
@@ -328,7 +328,7 @@ def test_the_summary_opens_with_what_a_pr_weakens(repository: Path):
     """Issue 18's PR: RPE CHECK dropped with its CHECK case and a squawk-ignore, a declared
     delete: the summary's first section lists the hatches, the removed case, the removed
     constraint, each with file:line, before the added/removed/changed objects."""
-    cases = repository / "tests/behaviour/test_constraints.py"
+    cases = repository / "tests/tables/workout_logs.py"
     lines = cases.read_text().splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines) if '"workout_logs_rpe_post_check"' in line)
     removed = lines.pop(number)
@@ -352,7 +352,7 @@ def test_the_summary_opens_with_what_a_pr_weakens(repository: Path):
         "rows: not counted" in weakening  # fmt: skip
     assert "`migrations/002_drop_rpe.sql:3` squawk-ignore `ban-drop-constraint`: RPE comes from" \
         " the watch now" in weakening  # fmt: skip
-    assert f"`tests/behaviour/test_constraints.py:{number + 1} (base)` removed: " \
+    assert f"`tests/tables/workout_logs.py:{number + 1} (base)` removed: " \
         f"`{removed.strip()}`" in weakening  # fmt: skip
     assert "constraint workout_logs_rpe_post_check removed" in weakening
     assert "Nothing is released yet" in weakening

@@ -51,6 +51,8 @@ REGISTRIES = (
     "tests/behaviour/test_triggers.py",
     "tests/rls/rows.py",
     "tests/rls/links.py",
+    "tests/tables/",
+    "tests/support/sport.py",
     "factories/",
 )
 WATCHED_KINDS = ("constraint", "policy", "trigger", "grants", "index")

@@ -17,8 +17,8 @@ from psycopg.rows import DictRow, dict_row, tuple_row
 
 import factories
 from factories.base import PgFactory
-from hyrox_schema import catalog
 from hyrox_schema.race_import import ImportReport, Result
+from hyrox_schema.upgrade import owned_tables
 
 Conn = psycopg.Connection[Any]
 
@@ -109,19 +109,14 @@ def count(conn: Conn, table: str, **equals: Any) -> int:  # noqa: ANN401
     return int(row[0])
 
 
-def owned_tables(conn: Conn) -> list[str]:
-    """Public tables (the pre-existing ones aside) with an ``athlete_id`` owner column."""
-    return [
-        t.name
-        for t in catalog.tables(conn, exclude=PRE_EXISTING_TABLES)
-        if any(c.name == "athlete_id" for c in catalog.columns(conn, t.name))
-    ]
-
-
 def athlete_row_counts(conn: Conn, athlete_id: Any, user_id: Any) -> dict[str, int]:  # noqa: ANN401
     """Rows of one athlete in every table that holds athlete data: each owned table, the
     profile and the auth user."""
-    counts = {t: count(conn, t, athlete_id=athlete_id) for t in owned_tables(conn)}
+    counts = {
+        t: count(conn, t, athlete_id=athlete_id)
+        for t, column in owned_tables(conn)
+        if column == "athlete_id"
+    }
     counts["athlete_profiles"] = count(conn, "athlete_profiles", id=athlete_id)
     with conn.cursor(row_factory=tuple_row) as cur:
         cur.execute("select count(*) from auth.users where id = %s", (user_id,))

@@ -22,11 +22,11 @@ from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
 from hyrox_schema.engines import restrict_violation
 from tests.behaviour.helpers import count, expect_error, factory_for
-from tests.support import brief
+from tests.tables import names
 
 Connection = psycopg.Connection[DictRow]
 
-TABLES = sorted(brief.NEW_TABLES)
+TABLES = sorted(names())
 
 
 def _batch(conn: Connection, table: str, size: int) -> list[dict[str, Any]]:

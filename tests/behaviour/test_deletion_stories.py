@@ -16,18 +16,19 @@ from factories.reference import ExerciseFactory, stations
 from factories.workouts import BenchmarkTestFactory
 from hyrox_schema import catalog
 from hyrox_schema.engines import restrict_violation
+from hyrox_schema.upgrade import owned_tables
 from tests.behaviour.helpers import (
     PRE_EXISTING_TABLES,
     athlete_row_counts,
     count,
     expect_error,
     fetch,
-    owned_tables,
 )
+from tests.tables import reference_tables
 
 Connection = psycopg.Connection[DictRow]
 
-REFERENCE_TABLES = {"hyrox_stations", "exercise_library", "achievement_definitions"}
+REFERENCE_TABLES = {t.name for t in reference_tables()}
 
 
 def _athlete_counts(conn: Connection, athlete: Any) -> dict[str, int]:  # noqa: ANN401
@@ -46,7 +47,7 @@ def _all_counts(conn: Connection) -> dict[str, int]:
 def test_every_public_table_is_owned_reference_or_pre_existing(conn: Connection):
     """Each table is athlete data, reference data or pre-existing: nothing is unclassified."""
     names = {t.name for t in catalog.tables(conn)}
-    classified = set(owned_tables(conn)) | {"athlete_profiles"} | REFERENCE_TABLES
+    classified = {t for t, _ in owned_tables(conn)} | REFERENCE_TABLES
     assert names - classified == set(PRE_EXISTING_TABLES)
 
 

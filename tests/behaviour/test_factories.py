@@ -20,7 +20,8 @@ from factories.providers import STATIONS, age_group, split_times
 from factories.races import RaceResultFactory
 from hyrox_schema import catalog
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, all_factories, count, fetch
-from tests.support import brief
+from tests.support import sport
+from tests.tables import athlete_id_tables
 
 Connection = psycopg.Connection[DictRow]
 
@@ -198,7 +199,7 @@ AGE_BANDS = [
 def test_age_group_bands(race_format: str, age: int, group: str):
     """Ages map to the bands published for the format (singles 5-year, doubles 10-year)."""
     assert age_group(age, race_format) == group
-    assert group in brief.PUBLISHED_AGE_GROUPS[race_format]
+    assert group in sport.PUBLISHED_AGE_GROUPS[race_format]
 
 
 def test_conversation_graph_alternates_user_and_coach(factories_bound: Connection):
@@ -233,7 +234,7 @@ def test_populated_athlete_fills_every_athlete_table(factories_bound: Connection
         for table in reviewed.tables()
         if any(column.name == "athlete_id" for column in reviewed.of_kind(table, "column"))
     )
-    assert brief.ATHLETE_TABLES - {"athlete_profiles"} <= set(owned)
+    assert {t.name for t in athlete_id_tables()} <= set(owned)
     empty = [t for t in owned if count(factories_bound, t, athlete_id=graph.athlete.id) == 0]
     assert empty == []
 

@@ -9,7 +9,6 @@ Composite (parent_id, athlete_id) keys also refuse a link to another athlete's p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -17,156 +16,28 @@ import pytest
 from psycopg import sql
 from psycopg.rows import DictRow
 
-from factories.achievements import AthleteAchievementFactory
 from factories.athletes import AthleteFactory
 from factories.chat import ConversationFactory, MessageFactory
-from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, TrainingPlanWeekFactory
 from factories.races import RaceSplitFactory
-from factories.records import GoalFactory, PersonalRecordFactory
-from factories.reference import ExerciseFactory, stations
-from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
+from factories.reference import stations
 from hyrox_schema import catalog
 from hyrox_schema.contract import load as load_contract
 from hyrox_schema.engines import restrict_violation
-from tests.behaviour.helpers import PRE_EXISTING_TABLES, expect_error, factory_for, fetch
+from tests.behaviour.helpers import PRE_EXISTING_TABLES, expect_error, fetch
+from tests.tables import declared, iter_entries, owner_of
+from tests.tables.declaration import ForeignKey, ParentChild
 
 Connection = psycopg.Connection[DictRow]
 
 
-@dataclass(frozen=True)
-class Link:
-    """A real parent row and a child row that references it through one foreign key."""
+Link = ParentChild
 
-    parent_table: str  # schema-qualified
-    parent_id: Any
-    child_table: str  # public
-    child_id: Any
-
-
-def _owned(table: str) -> Callable[[], Link]:
-    def build() -> Link:
-        athlete = AthleteFactory()
-        child = factory_for(table)(athlete=athlete)
-        return Link("public.athlete_profiles", athlete.id, table, child.id)
-
-    return build
-
-
-def _station_child(table: str, make: Callable[[Any], Any]) -> Callable[[], Link]:
-    def build() -> Link:
-        station = stations()[1]
-        child = make(station)
-        return Link("public.hyrox_stations", station.id, table, child.id)
-
-    return build
-
-
-def _profile() -> Link:
-    athlete = AthleteFactory()
-    return Link("auth.users", athlete.user_id, "athlete_profiles", athlete.id)
-
-
-def _message() -> Link:
-    message = MessageFactory()
-    return Link("public.conversations", message.conversation_id, "messages", message.id)
-
-
-def _week() -> Link:
-    week = TrainingPlanWeekFactory()
-    return Link("public.training_plans", week.training_plan_id, "training_plan_weeks", week.id)
-
-
-def _day() -> Link:
-    day = TrainingPlanDayFactory()
-    return Link(
-        "public.training_plan_weeks", day.training_plan_week_id, "training_plan_days", day.id
-    )
-
-
-def _split() -> Link:
-    split = RaceSplitFactory()
-    return Link("public.race_results", split.race_result_id, "race_splits", split.id)
-
-
-def _plan_from_chat() -> Link:
-    plan = TrainingPlanFactory(ai_generated=True)
-    return Link("public.conversations", plan.source_conversation_id, "training_plans", plan.id)
-
-
-def _log_of_day() -> Link:
-    log = WorkoutLogFactory(plan_day=TrainingPlanDayFactory())
-    return Link("public.training_plan_days", log.training_plan_day_id, "workout_logs", log.id)
-
-
-def _log_from_chat() -> Link:
-    log = WorkoutLogFactory(from_chat=True)
-    return Link("public.conversations", log.conversation_id, "workout_logs", log.id)
-
-
-def _day_of_log() -> Link:
-    log = WorkoutLogFactory(plan_day=TrainingPlanDayFactory())
-    return Link("public.workout_logs", log.id, "training_plan_days", log.training_plan_day_id)
-
-
-def _exercise_record() -> Link:
-    record = PersonalRecordFactory(exercise_weight=True)
-    return Link("public.exercise_library", record.exercise_id, "personal_records", record.id)
-
-
-def _award() -> Link:
-    award = AthleteAchievementFactory()
-    return Link(
-        "public.achievement_definitions", award.achievement_id, "athlete_achievements", award.id
-    )
-
-
-# name -> (designed ON DELETE action, builder of a real parent/child pair)
+# name -> (designed ON DELETE action, builder of a real parent/child pair): the declarations'
+# ``foreign_keys`` (tests/tables/<table>.py)
 FOREIGN_KEYS: dict[str, tuple[str, Callable[[], Link]]] = {
-    "athlete_profiles_user_id_fkey": ("cascade", _profile),
-    "conversations_athlete_id_fkey": ("cascade", _owned("conversations")),
-    "training_plans_athlete_id_fkey": ("cascade", _owned("training_plans")),
-    "workout_logs_athlete_id_fkey": ("cascade", _owned("workout_logs")),
-    "benchmark_tests_athlete_id_fkey": ("cascade", _owned("benchmark_tests")),
-    "race_results_athlete_id_fkey": ("cascade", _owned("race_results")),
-    "personal_records_athlete_id_fkey": ("cascade", _owned("personal_records")),
-    "goals_athlete_id_fkey": ("cascade", _owned("goals")),
-    "athlete_achievements_athlete_id_fkey": ("cascade", _owned("athlete_achievements")),
-    "messages_conversation_id_fkey": ("cascade", _message),
-    "training_plan_weeks_training_plan_id_fkey": ("cascade", _week),
-    "training_plan_days_training_plan_week_id_fkey": ("cascade", _day),
-    "race_splits_race_result_id_fkey": ("cascade", _split),
-    "training_plans_source_conversation_id_fkey": ("set null", _plan_from_chat),
-    "workout_logs_training_plan_day_id_fkey": ("set null", _log_of_day),
-    "workout_logs_conversation_id_fkey": ("set null", _log_from_chat),
-    "training_plan_days_linked_workout_log_id_fkey": ("set null", _day_of_log),
-    "exercise_library_hyrox_station_id_fkey": (
-        "restrict",
-        _station_child(
-            "exercise_library", lambda s: ExerciseFactory(station_specific=True, station=s)
-        ),
-    ),
-    "benchmark_tests_station_id_fkey": (
-        "restrict",
-        _station_child(
-            "benchmark_tests", lambda s: BenchmarkTestFactory(station_test=True, station=s)
-        ),
-    ),
-    "race_splits_station_id_fkey": (
-        "restrict",
-        _station_child("race_splits", lambda s: RaceSplitFactory(split_number=4, station_id=s.id)),
-    ),
-    "personal_records_station_id_fkey": (
-        "restrict",
-        _station_child(
-            "personal_records", lambda s: PersonalRecordFactory(station_time=True, station=s)
-        ),
-    ),
-    "goals_station_id_fkey": (
-        "restrict",
-        _station_child("goals", lambda s: GoalFactory(station_time=True, station=s)),
-    ),
-    "personal_records_exercise_id_fkey": ("restrict", _exercise_record),
-    "athlete_achievements_achievement_id_fkey": ("restrict", _award),
+    name: (fk.on_delete, fk.story)
+    for _, name, fk in iter_entries("foreign_keys")
+    if isinstance(fk, ForeignKey)
 }
 
 
@@ -204,10 +75,20 @@ def _clear_other_references(conn: Connection, link: Link) -> None:
 
 
 def test_every_foreign_key_is_exercised(conn: Connection):
-    """The table above covers exactly the catalog's foreign keys."""
-    names = set(_catalog_fks(conn))
-    assert sorted(names - FOREIGN_KEYS.keys()) == [], "foreign keys without a test"
-    assert sorted(FOREIGN_KEYS.keys() - names) == [], "tests of foreign keys that are gone"
+    """The declarations cover exactly the catalog's foreign keys (of declared tables)."""
+    fks = {name: fk.table for name, fk in _catalog_fks(conn).items() if declared(fk.table)}
+    missing = [
+        f"{name}: add it to `foreign_keys` in tests/tables/{table}.py "
+        '(ForeignKey("cascade" | "set null" | "restrict", <story building parent and child>))'
+        for name, table in sorted(fks.items())
+        if name not in FOREIGN_KEYS
+    ]
+    assert missing == [], "foreign keys without a test:\n" + "\n".join(missing)
+    gone = [
+        f"{name}: remove it from `foreign_keys` in tests/tables/{owner_of(name).name}.py"
+        for name in sorted(FOREIGN_KEYS.keys() - fks.keys())
+    ]
+    assert gone == [], "tests of foreign keys that are gone:\n" + "\n".join(gone)
 
 
 @pytest.mark.parametrize("name", sorted(FOREIGN_KEYS))

@@ -20,13 +20,8 @@ from psycopg.rows import DictRow
 
 import factories
 from factories import base
-from factories.achievements import AthleteAchievementFactory
 from factories.athletes import AthleteFactory, AuthUserFactory
-from factories.chat import ConversationFactory
-from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, TrainingPlanWeekFactory
-from factories.races import RaceResultFactory, RaceSplitFactory
-from factories.reference import AchievementDefinitionFactory, ExerciseFactory, HyroxStationFactory
-from factories.workouts import WorkoutLogFactory
+from factories.reference import HyroxStationFactory
 from hyrox_schema import catalog
 from hyrox_schema.contract import load as load_contract
 from hyrox_schema.impersonation import acting_as, athlete_claims, service_claims
@@ -36,59 +31,33 @@ from tests.behaviour.helpers import (
     factory_for,
     triggers_disabled,
 )
-from tests.support import brief
+from tests.tables import athlete_id_tables, declaration, declarations, declared, owner_of
+from tests.tables.declaration import Sentinel
 
 Connection = psycopg.Connection[DictRow]
 
 # Columns a BEFORE trigger always computes: an explicit NULL is overwritten, not refused.
-TRIGGER_DERIVED = {("training_plan_days", "is_completed"): False}
+TRIGGER_DERIVED = {
+    (table.name, column): value
+    for table in declarations()
+    for column, value in table.trigger_derived.items()
+}
 
-UUID = object()  # a generated uuid
-NOW = object()  # the transaction's now()
-CALLER = object()  # private.current_athlete_id(): the requesting athlete's profile id
+UUID = Sentinel.UUID  # a generated uuid
+NOW = Sentinel.NOW  # the transaction's now()
+CALLER = Sentinel.CALLER  # private.current_athlete_id(): the requesting athlete's profile id
 
+# (table, column) -> the default it must store: the declarations' ``defaults``
 EXPECTED_DEFAULTS: dict[tuple[str, str], Any] = {
-    ("hyrox_stations", "tips"): [],
-    ("exercise_library", "muscle_groups"): [],
-    ("exercise_library", "equipment_needed"): [],
-    ("exercise_library", "difficulty"): "intermediate",
-    ("exercise_library", "is_active"): True,
-    ("achievement_definitions", "criteria"): {},
-    ("achievement_definitions", "is_active"): True,
-    ("athlete_profiles", "units_preference"): "metric",
-    ("athlete_profiles", "hyrox_race_count"): 0,
-    ("athlete_profiles", "training_history"): {},
-    ("athlete_profiles", "equipment_available"): [],
-    ("athlete_profiles", "injuries_limitations"): [],
-    ("athlete_profiles", "preferences"): {},
-    ("athlete_profiles", "profile_complete"): False,
-    ("conversations", "started_at"): NOW,
-    ("messages", "role"): "user",
-    ("messages", "pinned"): False,
-    ("training_plans", "difficulty"): "intermediate",
-    ("training_plans", "is_ai_generated"): False,
-    ("training_plans", "status"): "draft",
-    ("training_plan_days", "session_order"): 1,
-    ("training_plan_days", "workout_details"): {},
-    ("training_plan_days", "is_rest_day"): False,
-    ("training_plan_days", "is_completed"): False,
-    ("workout_logs", "completion_status"): "completed",
-    ("benchmark_tests", "results"): {},
-    ("race_results", "division"): "open",
-    ("race_results", "format"): "singles",
-    ("race_results", "status"): "finished",
-    ("race_results", "penalty_seconds"): 0,
-    ("race_results", "is_simulation"): False,
-    ("race_results", "conditions"): {},
-    ("goals", "status"): "active",
-    ("athlete_achievements", "earned_at"): NOW,
-    ("athlete_achievements", "context"): {},
+    (table.name, column): value
+    for table in declarations()
+    for column, value in table.defaults.items()
 }
 
 
 CONTRACT = load_contract()
-TABLES = sorted(CONTRACT.tables())
-OWNED = sorted(brief.ATHLETE_TABLES - {"athlete_profiles"})
+TABLES = sorted(t for t in CONTRACT.tables() if declared(t))
+OWNED = sorted(t.name for t in athlete_id_tables())
 
 
 def _expected_default(table: str, column: str) -> Any:  # noqa: ANN401 - any column value
@@ -148,7 +117,15 @@ def test_every_default_has_an_expectation():
         for column in CONTRACT.defaults(t)
         if column not in ("id", "created_at", "updated_at", "athlete_id")
     }
-    assert sorted(defaults ^ EXPECTED_DEFAULTS.keys()) == []
+    missing = [
+        f'{t}.{c}: add `"{c}": <the value it must store>` to `defaults` in tests/tables/{t}.py'
+        for t, c in sorted(defaults - EXPECTED_DEFAULTS.keys())
+    ]
+    gone = [
+        f"{t}.{c}: the contract has no default; remove it from `defaults` in tests/tables/{t}.py"
+        for t, c in sorted(EXPECTED_DEFAULTS.keys() - defaults)
+    ]
+    assert missing + gone == [], "\n".join(missing + gone)
     with_id_default = [t for t in TABLES if CONTRACT.defaults(t).get("id") == "gen_random_uuid()"]
     assert sorted(with_id_default) == sorted(TABLES)
 
@@ -156,7 +133,9 @@ def test_every_default_has_an_expectation():
 def test_athlete_id_defaults_to_the_caller_except_awards():
     """athlete_id defaults to private.current_athlete_id() on every owned table but awards."""
     defaults = {t: CONTRACT.defaults(t).get("athlete_id") for t in OWNED}
-    assert defaults.pop("athlete_achievements") is None  # the backend names the athlete
+    callers = {t.name for t in athlete_id_tables() if t.owner_defaults_to_caller}
+    assert sorted(set(OWNED) - callers) == ["athlete_achievements"]  # the backend names them
+    assert defaults.pop("athlete_achievements") is None
     assert set(defaults.values()) == {"private.current_athlete_id()"}
 
 
@@ -185,16 +164,10 @@ def test_column_defaults_apply(factories_bound: Connection, table: str):
 
 
 def _parent_kwargs(table: str, athlete: base.Row) -> dict[str, Any]:
-    """Parent rows for a child of ``athlete`` (created before acting as the athlete)."""
-    if table == "messages":
-        return {"conversation": ConversationFactory(athlete=athlete)}
-    if table == "training_plan_weeks":
-        return {"plan": TrainingPlanFactory(athlete=athlete)}
-    if table == "training_plan_days":
-        return {"week": TrainingPlanWeekFactory(plan=TrainingPlanFactory(athlete=athlete))}
-    if table == "race_splits":
-        return {"race": RaceResultFactory(athlete=athlete)}
-    return {"athlete": athlete}
+    """Parent rows for a child of ``athlete`` (created before acting as the athlete): the
+    declaration's ``factory_parents``."""
+    parents = declaration(table).factory_parents
+    return dict(parents(athlete)) if parents else {"athlete": athlete}
 
 
 @pytest.mark.parametrize("table", [t for t in OWNED if t != "athlete_achievements"])
@@ -224,131 +197,15 @@ def test_service_role_must_name_the_athlete(factories_bound: Connection, table: 
 
 Duplicate = Callable[[], object]
 
-
-def _station_number_dup(conn: Connection) -> Duplicate:
-    values = HyroxStationFactory.build(station_number=1, station_name="Second SkiErg")
-    return lambda: base.insert_row(conn, "public.hyrox_stations", dict(values))
-
-
-def _station_name_dup(conn: Connection) -> Duplicate:
-    conn.execute("delete from exercise_library where hyrox_station_id is not null")
-    conn.execute("delete from hyrox_stations where station_number = 8")
-    values = HyroxStationFactory.build(station_number=8, station_name="SkiErg")
-    return lambda: base.insert_row(conn, "public.hyrox_stations", dict(values))
-
-
-def _week_dup(conn: Connection) -> Duplicate:
-    plan = TrainingPlanFactory()
-    TrainingPlanWeekFactory(plan=plan, week_number=3)
-    TrainingPlanWeekFactory(week_number=3, plan=TrainingPlanFactory(athlete=plan_athlete(plan)))
-    return lambda: TrainingPlanWeekFactory(plan=plan, week_number=3)
-
-
-def plan_athlete(plan: base.Row) -> base.Row:
-    """The athlete row of a plan (for a sibling plan of the same athlete)."""
-    row = (
-        base.connection()
-        .execute("select * from athlete_profiles where id = %s", (plan.athlete_id,))
-        .fetchone()
-    )
-    assert row is not None
-    return base.Row(row)
-
-
-def _day_dup(_: Connection) -> Duplicate:
-    week = TrainingPlanWeekFactory()
-    TrainingPlanDayFactory(week=week, day_of_week=2, session_order=1)
-    TrainingPlanDayFactory(week=week, day_of_week=2, session_order=2)  # a double day is fine
-    return lambda: TrainingPlanDayFactory(week=week, day_of_week=2, session_order=1)
-
-
-def _split_dup(_: Connection) -> Duplicate:
-    race = RaceResultFactory()
-    RaceSplitFactory(race=race, split_number=1)
-    RaceSplitFactory(split_number=1)  # another race may have its own split 1
-    return lambda: RaceSplitFactory(race=race, split_number=1)
-
-
-def _award_dup(_: Connection) -> Duplicate:
-    athlete = AthleteFactory()
-    achievement = AchievementDefinitionFactory()
-    AthleteAchievementFactory(athlete=athlete, achievement=achievement)
-    AthleteAchievementFactory(achievement=achievement)  # another athlete may earn it too
-    return lambda: AthleteAchievementFactory(athlete=athlete, achievement=achievement)
-
-
-def _active_plan_dup(_: Connection) -> Duplicate:
-    athlete = AthleteFactory()
-    TrainingPlanFactory(athlete=athlete, active=True)
-    TrainingPlanFactory(athlete=athlete, archived=True)  # any number of non-active plans
-    TrainingPlanFactory(athlete=athlete)
-    TrainingPlanFactory(active=True)  # another athlete's active plan
-    return lambda: TrainingPlanFactory(athlete=athlete, active=True)
-
-
-def _two_logs_one_day(conn: Connection) -> Duplicate:
-    day = TrainingPlanDayFactory()
-
-    def duplicate() -> None:
-        with triggers_disabled(conn, "workout_logs", "training_plan_days"):
-            WorkoutLogFactory(plan_day=day)
-            WorkoutLogFactory(plan_day=day)
-            conn.execute("set constraints all immediate")
-
-    return duplicate
-
-
-def _two_days_one_log(conn: Connection) -> Duplicate:
-    log = WorkoutLogFactory()
-    week = TrainingPlanWeekFactory(plan=TrainingPlanFactory(athlete=plan_athlete(log)))
-
-    def duplicate() -> None:
-        with triggers_disabled(conn, "workout_logs", "training_plan_days"):
-            TrainingPlanDayFactory(week=week, day_of_week=1, linked_workout_log_id=log.id)
-            TrainingPlanDayFactory(week=week, day_of_week=2, linked_workout_log_id=log.id)
-            conn.execute("set constraints all immediate")
-
-    return duplicate
-
-
-def _second_profile(_: Connection) -> Duplicate:
-    user = AuthUserFactory()
-    AthleteFactory(user=user)
-    return lambda: AthleteFactory(user=user)
-
-
+# unique rule -> arrange the controls, return the duplicate: the declarations' ``uniques``
 UNIQUE_CASES: dict[str, Callable[[Connection], Duplicate]] = {
-    "hyrox_stations_station_number_key": _station_number_dup,
-    "hyrox_stations_station_name_key": _station_name_dup,
-    "exercise_library_name_key": lambda _: lambda: ExerciseFactory(name="Wall balls"),
-    "achievement_definitions_code_key": lambda _: (
-        lambda: AchievementDefinitionFactory(code="first_race_logged")
-    ),
-    "achievement_definitions_name_key": lambda _: (
-        lambda: AchievementDefinitionFactory(name="First Race Logged")
-    ),
-    "athlete_profiles_user_id_key": _second_profile,
-    "training_plan_weeks_week_number_key": _week_dup,
-    "training_plan_days_session_key": _day_dup,
-    "race_splits_split_number_key": _split_dup,
-    "athlete_achievements_athlete_achievement_key": _award_dup,
-    "training_plans_one_active_per_athlete_key": _active_plan_dup,
-    "workout_logs_training_plan_day_key": _two_logs_one_day,
-    "training_plan_days_linked_workout_log_key": _two_days_one_log,
+    name: make for table in declarations() for name, make in table.uniques.items()
 }
 
 # (id, athlete_id) keys exist as targets of the composite same-owner foreign keys, and
 # (id, station_number) as the target of the split-to-station-order key; id alone is the
 # primary key, so only a duplicate id (the pkey) could ever violate them.
-FK_TARGET_KEYS = {
-    "hyrox_stations_id_station_number_key",
-    "conversations_id_athlete_id_key",
-    "race_results_id_athlete_id_key",
-    "training_plan_days_id_athlete_id_key",
-    "training_plan_weeks_id_athlete_id_key",
-    "training_plans_id_athlete_id_key",
-    "workout_logs_id_athlete_id_key",
-}
+FK_TARGET_KEYS = {name for table in declarations() for name in table.fk_target_keys}
 
 
 def _unique_indexes(conn: Connection) -> list[catalog.Index]:
@@ -360,9 +217,18 @@ def _unique_indexes(conn: Connection) -> list[catalog.Index]:
 
 def test_every_unique_rule_has_a_case():
     """Each unique rule of the contract is violated below or is a composite-FK target."""
-    names = set(CONTRACT.unique_indexes())
-    assert sorted(names - UNIQUE_CASES.keys() - FK_TARGET_KEYS) == []
-    assert sorted((UNIQUE_CASES.keys() | FK_TARGET_KEYS) - names) == []
+    tables = {n: t for n, t in CONTRACT.unique_indexes().items() if declared(t)}
+    names = set(tables)
+    missing = [
+        f"{n}: add it to `uniques` (a duplicate it refuses) or `fk_target_keys` in "
+        f"tests/tables/{tables[n]}.py"
+        for n in sorted(names - UNIQUE_CASES.keys() - FK_TARGET_KEYS)
+    ]
+    gone = [
+        f"{n}: not in the contract; remove it from tests/tables/{owner_of(n).name}.py"
+        for n in sorted((UNIQUE_CASES.keys() | FK_TARGET_KEYS) - names)
+    ]
+    assert missing + gone == [], "\n".join(missing + gone)
 
 
 def test_fk_target_keys_lead_with_the_primary_key_and_are_referenced(conn: Connection):

@@ -1,6 +1,6 @@
 """Race categories follow the sport: every published combination stored, impossible ones refused.
 
-The published combinations come from ``tests.support.brief`` (the corrected domain note),
+The published combinations come from ``tests.support.sport`` (the corrected domain note),
 never from the constraints under test. Generated races (the factories, drawn by Hypothesis)
 are held to the same CHECKs the real results passed (``test_real_results.py``).
 """
@@ -20,7 +20,7 @@ from psycopg.rows import DictRow
 from factories.athletes import AthleteFactory
 from factories.races import RaceResultFactory
 from tests.behaviour.helpers import expect_error
-from tests.support import brief
+from tests.support import sport
 
 Connection = psycopg.Connection[DictRow]
 
@@ -29,9 +29,9 @@ def published_combinations() -> list[tuple[str, str, str | None, str | None]]:
     """Every (division, format, category, age group) a published result can carry."""
     return [
         (division, race_format, category, group)
-        for division, race_format in sorted(brief.PUBLISHED_DIVISION_FORMATS)
-        for category in (*sorted(brief.PUBLISHED_CATEGORIES[race_format]), None)
-        for group in (*sorted(brief.PUBLISHED_AGE_GROUPS[race_format]), None)
+        for division, race_format in sorted(sport.PUBLISHED_DIVISION_FORMATS)
+        for category in (*sorted(sport.PUBLISHED_CATEGORIES[race_format]), None)
+        for group in (*sorted(sport.PUBLISHED_AGE_GROUPS[race_format]), None)
     ]
 
 
@@ -60,8 +60,8 @@ def impossible() -> list[tuple[dict[str, str], str]]:
     cases: list[tuple[dict[str, str], str]] = []
     formats = ("singles", "doubles", "relay")
     for race_format in formats:
-        own = brief.PUBLISHED_AGE_GROUPS[race_format]
-        foreign = frozenset().union(*brief.PUBLISHED_AGE_GROUPS.values()) - own
+        own = sport.PUBLISHED_AGE_GROUPS[race_format]
+        foreign = frozenset().union(*sport.PUBLISHED_AGE_GROUPS.values()) - own
         cases.extend(
             (
                 {"format": race_format, "race_category": "women", "age_group": group},
@@ -72,7 +72,7 @@ def impossible() -> list[tuple[dict[str, str], str]]:
     cases.extend(
         ({"division": d, "format": f}, "race_results_division_format_check")
         for d, f in product(("open", "pro", "adaptive", "elite_15"), formats)
-        if (d, f) not in brief.PUBLISHED_DIVISION_FORMATS
+        if (d, f) not in sport.PUBLISHED_DIVISION_FORMATS
     )
     cases.append(
         (
@@ -134,9 +134,9 @@ def test_generated_races_pass_the_checks_real_results_pass(
             race_category="women" if drawn["women"] and category != "mixed" else category,
             status=drawn["status"],
         )
-    assert (race["division"], race["format"]) in brief.PUBLISHED_DIVISION_FORMATS
-    assert race["race_category"] in brief.PUBLISHED_CATEGORIES[race_format]
-    assert race["age_group"] in brief.PUBLISHED_AGE_GROUPS[race_format]
+    assert (race["division"], race["format"]) in sport.PUBLISHED_DIVISION_FORMATS
+    assert race["race_category"] in sport.PUBLISHED_CATEGORIES[race_format]
+    assert race["age_group"] in sport.PUBLISHED_AGE_GROUPS[race_format]
 
 
 @settings(BOUNDED, max_examples=40)
@@ -152,7 +152,7 @@ def test_generated_bands_of_another_format_are_refused(
     factory.random.reseed_random(seed)
     group = factory.Faker._get_faker().hyrox_age_group(other)
     category = "mixed" if race_format != "singles" else "men"
-    if group in brief.PUBLISHED_AGE_GROUPS[race_format]:
+    if group in sport.PUBLISHED_AGE_GROUPS[race_format]:
         return  # shared by both formats (70+ in singles and doubles): valid on either
     with expect_error(
         factories_bound,

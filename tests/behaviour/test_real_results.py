@@ -24,7 +24,7 @@ from hyrox_schema.impersonation import acting_as, athlete_claims
 from hyrox_schema.race_import import Result
 from tests.behaviour.helpers import RealImport
 from tests.benchmarks import plans
-from tests.support import brief
+from tests.support import sport
 
 Connection = psycopg.Connection[DictRow]
 PublishedRow = dict[str, str]
@@ -98,8 +98,8 @@ def test_the_published_vocabulary_covers_the_real_data():
     outside = sorted(
         (race_format, gender, group)
         for race_format, gender, group in seen
-        if group not in brief.PUBLISHED_AGE_GROUPS[race_format]
-        or EXPORT_GENDERS[gender] not in brief.PUBLISHED_CATEGORIES[race_format]
+        if group not in sport.PUBLISHED_AGE_GROUPS[race_format]
+        or EXPORT_GENDERS[gender] not in sport.PUBLISHED_CATEGORIES[race_format]
     )
     assert outside == []
     assert {f for f, _, _ in seen} == {"singles", "doubles"}

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.rows import DictRow
 
 from hyrox_schema import loaders
+from tests.tables import reference_tables
 
 Connection = psycopg.Connection[DictRow]
 
 SEED = loaders.REPO_ROOT / "seeds" / "001_hyrox_reference.sql"
-REFERENCE_TABLES = ("hyrox_stations", "exercise_library", "achievement_definitions")
+REFERENCE_TABLES = tuple(t.name for t in reference_tables())
 ACHIEVEMENT_CODES = {
     "first_race_logged",
     "sub_90_minute_hyrox",
@@ -25,14 +27,10 @@ ACHIEVEMENT_CODES = {
 
 def _snapshot(conn: Connection, table: str) -> list[dict[str, object]]:
     """Every row with its physical version (ctid): any update, even a no-op, changes it."""
-    query = {
-        "hyrox_stations": "select ctid::text, * from public.hyrox_stations order by id",
-        "exercise_library": "select ctid::text, * from public.exercise_library order by id",
-        "achievement_definitions": (
-            "select ctid::text, * from public.achievement_definitions order by id"
-        ),
-    }[table]
-    return conn.execute(query).fetchall()  # type: ignore[arg-type]
+    query = sql.SQL("select ctid::text, * from {} order by id").format(
+        sql.Identifier("public", table)
+    )
+    return conn.execute(query).fetchall()
 
 
 def test_harness_loads_the_seed_files():

@@ -16,10 +16,11 @@ from factories.records import GoalFactory
 from hyrox_schema import catalog
 from hyrox_schema.impersonation import acting_as, athlete_claims
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, count, expect_error, factory_for, fetch
+from tests.tables import declared, soft_delete_tables
 
 Connection = psycopg.Connection[DictRow]
 
-SOFT_DELETE_TABLES = ["goals", "training_plans", "workout_logs"]
+SOFT_DELETE_TABLES = sorted(t.name for t in soft_delete_tables())
 DELETED_AT = datetime(2026, 2, 1, 9, 30, tzinfo=UTC)
 
 
@@ -40,11 +41,17 @@ def test_soft_delete_tables_are_the_designed_ones(conn: Connection):
         column = next(
             (c for c in catalog.columns(conn, table.name) if c.name == "deleted_at"), None
         )
-        if column is not None:
+        if column is not None and declared(table.name):
             found.append(table.name)
             assert not column.not_null
             assert column.default is None
             assert column.data_type == "timestamp with time zone"
+    missing = [
+        f'{t}: set `soft_delete="deleted_at"` in tests/tables/{t}.py'
+        for t in found
+        if t not in SOFT_DELETE_TABLES
+    ]
+    assert missing == [], "\n".join(missing)
     assert found == SOFT_DELETE_TABLES
 
 

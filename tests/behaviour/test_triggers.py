@@ -18,49 +18,29 @@ from tests.behaviour.helpers import (
     fetch,
     triggers_disabled,
 )
-from tests.support import brief
+from tests.tables import declarations, declared, lock_first_tables, owner_of
 
 Connection = psycopg.Connection[DictRow]
 
-TABLES = sorted(brief.NEW_TABLES)
-OWNER_COLUMN = {t: "athlete_id" for t in brief.ATHLETE_TABLES} | {"athlete_profiles": "user_id"}
-LINK_TRIGGERS = {
-    "workout_logs_sync_plan_day_link",
-    "training_plan_days_sync_workout_log_link",
-    "training_plan_days_derive_completion",
+# Every list below is a view of the declarations' ``triggers`` (tests/tables/<table>.py).
+TABLES = sorted(t.name for t in declarations() if t.triggers.updated_at)
+OWNER_COLUMN = {
+    t.name: t.owner_column
+    for t in declarations()
+    if t.triggers.owner_immutable and t.owner_column is not None
 }
+LINK_TRIGGERS = {name for t in declarations() for name in t.triggers.link}
 # training_plan_days.scheduled_date (behaviour: test_scheduled_date.py): name ->
 # (timing, events, function, what the definition must say).
 SCHEDULED_DATE_TRIGGERS = {
-    "training_plan_days_derive_scheduled_date": (
-        "before",
-        ["insert", "update"],
-        "private.derive_plan_day_scheduled_date",
-        "BEFORE INSERT OR UPDATE OF training_plan_week_id, day_of_week, scheduled_date ON",
-    ),
-    "training_plans_reschedule_days": (
-        "after",
-        ["update"],
-        "private.reschedule_plan_days",
-        "AFTER UPDATE OF start_date ON public.training_plans FOR EACH ROW WHEN (old.start_date",
-    ),
-    "training_plan_weeks_reschedule_days": (
-        "after",
-        ["update"],
-        "private.reschedule_plan_days",
-        "AFTER UPDATE OF week_number, training_plan_id ON",
-    ),
+    name: (shape.timing, list(shape.events), shape.function, shape.clause)
+    for t in declarations()
+    for name, shape in t.triggers.shaped.items()
 }
 # Design doc 3.3: every table whose writes can reach the plan-day <-> workout-log link
 # locks the requesting athlete's profile row first (one lock order).
-LOCK_FIRST_TABLES = (
-    "conversations",
-    "training_plans",
-    "training_plan_weeks",
-    "training_plan_days",
-    "workout_logs",
-)
-LINK_TABLES = frozenset({"training_plan_days", "workout_logs"})
+LOCK_FIRST_TABLES = tuple(t.name for t in lock_first_tables())
+LINK_TABLES = frozenset(t.name for t in declarations() if t.triggers.link)
 STALE = "2000-01-01 00:00:00+00"
 FUTURE = "2100-01-01 00:00:00+00"
 
@@ -95,8 +75,19 @@ def expected_triggers(tables: Iterable[str]) -> set[str]:
 
 def test_every_trigger_is_known_and_tested(conn: Connection):
     """The catalog holds exactly the updated_at, owner, link, scheduled-date and lock-order
-    triggers (no untested one)."""
-    assert sorted(_triggers(conn)) == sorted(expected_triggers(TABLES))
+    triggers (no untested one) on the declared tables."""
+    found = {n for n, t in _triggers(conn).items() if declared(t.table)}
+    expected = expected_triggers(TABLES)
+    missing = [
+        f"{n}: declare it in `triggers` of tests/tables/{_triggers(conn)[n].table}.py "
+        "(updated_at, owner_immutable, lock_athlete_first, link or shaped)"
+        for n in sorted(found - expected)
+    ]
+    gone = [
+        f"{n}: not in the catalog; tests/tables/{owner_of(n).name}.py declares it in `triggers`"
+        for n in sorted(expected - found)
+    ]
+    assert missing + gone == [], "\n".join(missing + gone)
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULED_DATE_TRIGGERS))
@@ -158,7 +149,14 @@ def test_every_table_reaching_the_link_locks_the_athlete_first(conn: Connection)
         grown = not parents <= reaching
         reaching |= parents
     # the profile is the lock itself; its deletion (the account's) takes that row first
-    assert sorted(reaching - {"athlete_profiles"}) == sorted(LOCK_FIRST_TABLES)
+    reaching = {t for t in reaching - {"athlete_profiles"} if declared(t)}
+    missing = [
+        f"{t}: set `triggers=Triggers(lock_athlete_first=True)` in tests/tables/{t}.py "
+        "(and give it the <table>_lock_athlete_first trigger, design doc 3.3)"
+        for t in sorted(reaching - set(LOCK_FIRST_TABLES))
+    ]
+    assert missing == [], "\n".join(missing)
+    assert sorted(reaching) == sorted(LOCK_FIRST_TABLES)
 
 
 @pytest.mark.parametrize("table", TABLES)

@@ -6,7 +6,7 @@ All rows are created on the ``postgres`` connection bound to the factories
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,11 @@ from factories.chat import ConversationFactory, MessageFactory
 from factories.plans import TrainingPlanDayFactory, TrainingPlanFactory, TrainingPlanWeekFactory
 from factories.races import RaceResultFactory, RaceSplitFactory
 from factories.records import GoalFactory, PersonalRecordFactory
-from factories.reference import AchievementDefinitionFactory, ExerciseFactory, stations
 from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
 from hyrox_schema.impersonation import anon_claims, athlete_claims, service_claims
 from tests.support import access_matrix as spec
 from tests.support import edges
+from tests.tables import declaration, declarations
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "tables"
 
@@ -67,61 +67,17 @@ def new_person(*, anonymous: bool = False, with_profile: bool = True) -> Person:
     return Person(user=user, profile=profile, anonymous=anonymous)
 
 
-def _message(athlete: Row) -> Row:
-    return MessageFactory(conversation=ConversationFactory(athlete=athlete))
-
-
-def _week(athlete: Row) -> Row:
-    return TrainingPlanWeekFactory(plan=TrainingPlanFactory(athlete=athlete))
-
-
-def _day(athlete: Row) -> Row:
-    return TrainingPlanDayFactory(week=_week(athlete))
-
-
-def _split(athlete: Row) -> Row:
-    return RaceSplitFactory(race=RaceResultFactory(athlete=athlete), split_number=1)
-
-
-def _unused_station(_: Row) -> Row:
-    """A seeded station (only 8 exist) freed of the seeded exercises that use it.
-
-    Reference rows in use cannot be deleted (on delete restrict); the matrix
-    needs one the service role can delete.
-    """
-    station = stations()[-1]
-    connection().execute(
-        "delete from public.exercise_library where hyrox_station_id = %s", (station["id"],)
-    )
-    return station
-
-
-ROW_MAKERS: Mapping[str, Callable[[Row], Row]] = {
-    # reference rows take no owner
-    "hyrox_stations": _unused_station,
-    "exercise_library": lambda _: ExerciseFactory(),
-    "achievement_definitions": lambda _: AchievementDefinitionFactory(),
-    # the profile row is the athlete
-    "athlete_profiles": lambda athlete: athlete,
-    "conversations": lambda athlete: ConversationFactory(athlete=athlete),
-    "messages": _message,
-    "training_plans": lambda athlete: TrainingPlanFactory(athlete=athlete),
-    "training_plan_weeks": _week,
-    "training_plan_days": _day,
-    "workout_logs": lambda athlete: WorkoutLogFactory(athlete=athlete),
-    "benchmark_tests": lambda athlete: BenchmarkTestFactory(athlete=athlete),
-    "race_results": lambda athlete: RaceResultFactory(athlete=athlete),
-    "race_splits": _split,
-    "personal_records": lambda athlete: PersonalRecordFactory(athlete=athlete),
-    "goals": lambda athlete: GoalFactory(athlete=athlete),
-    "athlete_achievements": lambda athlete: AthleteAchievementFactory(athlete=athlete),
-}
-"""table -> make one row of it owned by ``athlete`` (a profile row)."""
-
-
 def make_row(table: str, athlete: Row) -> Row:
-    """One new row of ``table`` owned by ``athlete`` (reference tables: any row)."""
-    return ROW_MAKERS[table](athlete)
+    """One new row of ``table`` owned by ``athlete`` (reference tables: any row), made as the
+    table's declaration says (``make_row`` of tests/tables/<table>.py)."""
+    return declaration(table).make_row(athlete)
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes, PEP 562
+    """``ROW_MAKERS``: table -> maker, a view of the declarations."""
+    if name == "ROW_MAKERS":
+        return {t.name: t.make_row for t in declarations()}
+    raise AttributeError(name)
 
 
 def make_status_variants(table: str, athlete: Row, target: Row) -> list[Row]:

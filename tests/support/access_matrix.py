@@ -11,7 +11,9 @@ security", 5.2 "Grants"):
   and ``feedback``; the column rules live in ``test_forged_columns``);
 * ``athlete_achievements``: read-only for athletes; the backend awards.
 
-``tests/rls/test_access_matrix.py`` turns every cell into a test;
+Each table's row lives in its declaration (``tests/tables/<table>.py``, ``access``: a
+pattern of ``PATTERNS`` below, its policies and an updatable column); ``TABLES`` is the
+view over them. ``tests/rls/test_access_matrix.py`` turns every cell into a test;
 ``tests/rls/test_matrix_completeness.py`` fails when the catalog has a table
 or policy this spec does not name (or the other way round).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 
 class Command(StrEnum):
@@ -163,124 +165,45 @@ class TableSpec:
         return self.outcomes[command][ACTORS.index(actor)]
 
 
-def _reference(name: str, policy: str) -> TableSpec:
+PATTERNS: Final[Mapping[str, Mapping[Command, tuple[Outcome, ...]]]] = {
+    "reference": _REFERENCE,
+    "athlete_crud": _ATHLETE_CRUD,
+    "messages": _MESSAGES,
+    "awarded_by_backend": _ACHIEVEMENTS,
+}
+"""The rows a declaration's ``Access.pattern`` names (tests/tables/<table>.py): a table's row
+of the matrix. A new kind of row is added here, where the PR summary compares every cell."""
+
+
+def spec_of(declaration: Any) -> TableSpec:  # noqa: ANN401 - a tests.tables declaration
+    """The matrix's view of one table declaration (tests/tables/<table>.py)."""
+    column, value = declaration.access.update
     return TableSpec(
-        name=name,
-        kind=Kind.REFERENCE,
-        owner_column=None,
-        update_column="description",
-        update_value="Corrected by the service",
-        outcomes=_REFERENCE,
-        policies=(Policy(policy, Command.SELECT, ("anon", "authenticated")),),
+        name=declaration.name,
+        kind=declaration.kind,
+        owner_column=declaration.owner_column,
+        update_column=column,
+        update_value=value,
+        outcomes=PATTERNS[declaration.access.pattern],
+        policies=declaration.access.policies,
     )
 
 
-def _crud(
-    name: str,
-    *,
-    read: str,
-    create: str,
-    update: str,
-    delete: str,
-    update_column: str = "notes",
-    update_value: object = "Edited",
-    owner_column: str = "athlete_id",
-) -> TableSpec:
-    return TableSpec(
-        name=name,
-        kind=Kind.ATHLETE,
-        owner_column=owner_column,
-        update_column=update_column,
-        update_value=update_value,
-        outcomes=_ATHLETE_CRUD,
-        policies=(
-            Policy(read, Command.SELECT),
-            Policy(create, Command.INSERT),
-            Policy(update, Command.UPDATE),
-            Policy(delete, Command.DELETE),
-        ),
-    )
+def tables() -> tuple[TableSpec, ...]:
+    """Every declared table's row of the matrix, in name order."""
+    from tests.tables import declarations  # the declarations import this module's types
+
+    return tuple(spec_of(d) for d in declarations())
 
 
-def _owned(noun: str) -> dict[str, str]:
-    """Policy names of a table the athlete owns directly: 'athletes can read their own X'."""
-    return {
-        "read": f"athletes can read their own {noun}",
-        "create": f"athletes can create their own {noun}",
-        "update": f"athletes can update their own {noun}",
-        "delete": f"athletes can delete their own {noun}",
-    }
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - module attributes, PEP 562
+    """``TABLES`` and ``TABLES_BY_NAME``: views of the declarations, built on first use."""
+    if name == "TABLES":
+        return tables()
+    if name == "TABLES_BY_NAME":
+        return {table.name: table for table in tables()}
+    raise AttributeError(name)
 
-
-TABLES: Final[tuple[TableSpec, ...]] = (
-    _reference("hyrox_stations", "everyone can read hyrox stations"),
-    _reference("exercise_library", "everyone can read the exercise library"),
-    _reference("achievement_definitions", "everyone can read achievement definitions"),
-    _crud(
-        "athlete_profiles",
-        **_owned("profile"),
-        owner_column="user_id",
-        update_column="display_name",
-        update_value="Renamed",
-    ),
-    _crud(
-        "conversations",
-        **_owned("conversations"),
-        update_column="title",
-        update_value="Renamed by the athlete",
-    ),
-    TableSpec(
-        name="messages",
-        kind=Kind.ATHLETE,
-        owner_column="athlete_id",
-        update_column="pinned",
-        update_value=True,
-        outcomes=_MESSAGES,
-        policies=(
-            Policy("athletes can read messages of their own conversations", Command.SELECT),
-            Policy("athletes can post user messages in their own conversations", Command.INSERT),
-            Policy("athletes can pin and rate messages of their own conversations", Command.UPDATE),
-        ),
-    ),
-    _crud("training_plans", **_owned("training plans"), update_column="goal"),
-    _crud(
-        "training_plan_weeks",
-        read="athletes can read weeks of their own training plans",
-        create="athletes can add weeks to their own training plans",
-        update="athletes can update weeks of their own training plans",
-        delete="athletes can delete weeks of their own training plans",
-        update_column="focus",
-    ),
-    _crud(
-        "training_plan_days",
-        read="athletes can read days of their own training plans",
-        create="athletes can add days to their own training plans",
-        update="athletes can update days of their own training plans",
-        delete="athletes can delete days of their own training plans",
-    ),
-    _crud("workout_logs", **_owned("workout logs")),
-    _crud("benchmark_tests", **_owned("benchmark tests")),
-    _crud("race_results", **_owned("race results")),
-    _crud(
-        "race_splits",
-        read="athletes can read splits of their own races",
-        create="athletes can add splits to their own races",
-        update="athletes can update splits of their own races",
-        delete="athletes can delete splits of their own races",
-    ),
-    _crud("personal_records", **_owned("personal records")),
-    _crud("goals", **_owned("goals"), update_column="description"),
-    TableSpec(
-        name="athlete_achievements",
-        kind=Kind.ATHLETE,
-        owner_column="athlete_id",
-        update_column="context",
-        update_value={"corrected": True},
-        outcomes=_ACHIEVEMENTS,
-        policies=(Policy("athletes can read their own achievements", Command.SELECT),),
-    ),
-)
-TABLES_BY_NAME: Final[Mapping[str, TableSpec]] = {table.name: table for table in TABLES}
 
 PUBLIC_WITHOUT_RLS: Final[frozenset[str]] = frozenset({"knowledge_chunks"})
 """Tables in public that keep RLS off by design (the brief: do not change knowledge_chunks)."""
@@ -324,7 +247,7 @@ class Cell:
 
 def cells() -> Iterator[Cell]:
     """Every cell of the matrix, table by table."""
-    for table in TABLES:
+    for table in tables():
         for command in Command:
             for actor in ACTORS:
                 yield Cell(table, command, actor)
@@ -352,9 +275,9 @@ def client_may(table: TableSpec, command: Command, columns: Iterable[str] = ()) 
 
 def athlete_tables() -> tuple[TableSpec, ...]:
     """The athlete-owned tables of the spec."""
-    return tuple(table for table in TABLES if table.kind is Kind.ATHLETE)
+    return tuple(table for table in tables() if table.kind is Kind.ATHLETE)
 
 
 def reference_tables() -> tuple[TableSpec, ...]:
     """The reference tables of the spec."""
-    return tuple(table for table in TABLES if table.kind is Kind.REFERENCE)
+    return tuple(table for table in tables() if table.kind is Kind.REFERENCE)
