@@ -22,9 +22,8 @@ from hyrox_schema import catalog
 from hyrox_schema.contract import model, reader
 from hyrox_schema.server import PgServer, cloned_database
 from tests.behaviour.helpers import factory_for
-from tests.behaviour.test_triggers import expected_triggers
 from tests.support import access_matrix
-from tests.tables import declared, iter_entries
+from tests.tables import declared, expected_triggers, iter_entries
 
 Conn = psycopg.Connection[Any]
 

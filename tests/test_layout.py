@@ -33,11 +33,7 @@ SCRIPTS = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8
 ]
 # Test modules whose tables tests/test_contract.py still imports: they become per-table
 # declarations (issue 17, item 1), which removes these lines. An entry no longer needed fails.
-PENDING_REGISTRY_IMPORTS = {
-    ("tests/test_contract.py", "tests.behaviour.test_constraints"),
-    ("tests/test_contract.py", "tests.behaviour.test_foreign_keys"),
-    ("tests/test_contract.py", "tests.behaviour.test_triggers"),
-}
+PENDING_REGISTRY_IMPORTS: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

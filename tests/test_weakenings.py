@@ -13,6 +13,7 @@ contracts, matrices and a throw-away git repository.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -270,30 +271,58 @@ def test_a_narrowed_vocabulary_is_not_listed_as_a_weakening():
 MATRIX_TEXT = (REPO_ROOT / weakenings.MATRIX).read_text(encoding="utf-8")
 
 
-def test_a_more_permissive_matrix_cell_is_listed():
-    """Messages delete opened to the owner: the cell goes no_grant -> allowed, with its line."""
+def matrix_with(tmp_path: Path, edits: dict[str, str]) -> weakenings.Matrix:
+    """The matrix of a copy of tests/ with some files' text replaced (path -> text)."""
+    shutil.copytree(REPO_ROOT / "tests", tmp_path / "tests", ignore=shutil.ignore_patterns("data"))
+    for path, text in edits.items():
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    return weakenings.matrix_of(tmp_path)
+
+
+def test_a_more_permissive_matrix_cell_is_listed(tmp_path: Path):
+    """Messages delete opened to the owner: the cell goes no_grant -> allowed, named with the
+    table's declaration."""
     old = "    Command.DELETE: (G, G, G, G, G, G, A),\n}\n_ACHIEVEMENTS"
     loosened = MATRIX_TEXT.replace(old, old.replace("(G, G, G,", "(A, G, G,"))
     assert loosened != MATRIX_TEXT
-    found = [f"{f.where} {f.what}" for f in weakenings.matrix_loosened(MATRIX_TEXT, loosened)]
-    line = _line_of('"messages"')
-    assert found == [
-        f"{weakenings.MATRIX}:{line} matrix `messages` delete by owner: no_grant → **allowed**"
+    base = weakenings.matrix_of(REPO_ROOT)
+    found = [
+        f"{f.where} {f.what}"
+        for f in weakenings.matrix_loosened(
+            base, matrix_with(tmp_path, {weakenings.MATRIX: loosened})
+        )
     ]
-    assert weakenings.matrix_loosened(MATRIX_TEXT, MATRIX_TEXT) == []
+    assert found == [
+        "tests/tables/messages.py matrix `messages` delete by owner: no_grant → **allowed**"
+    ]
+    assert weakenings.matrix_loosened(base, base) == []
 
 
-def test_a_stricter_matrix_cell_is_not_a_loosening():
+def test_a_table_switched_to_a_looser_row_is_listed(tmp_path: Path):
+    """A declaration that picks a more permissive row of the matrix (achievements read-only ->
+    full CRUD for the athlete) is a loosening too, named by the declaration's file."""
+    path = "tests/tables/athlete_achievements.py"
+    text = (REPO_ROOT / path).read_text(encoding="utf-8")
+    looser = text.replace('pattern="awarded_by_backend"', 'pattern="athlete_crud"')
+    assert looser != text
+    found = weakenings.matrix_loosened(
+        weakenings.matrix_of(REPO_ROOT), matrix_with(tmp_path, {path: looser})
+    )
+    assert found
+    assert all(f.where == path for f in found)
+    assert any("insert by owner" in f.what and "**allowed**" in f.what for f in found)
+
+
+def test_a_stricter_matrix_cell_is_not_a_loosening(tmp_path: Path):
     """anon losing read on a reference table is not listed (it is a narrowing of access)."""
     stricter = MATRIX_TEXT.replace(
         "Command.SELECT: (A, A, A, A, A, A, A)", "Command.SELECT: (A, A, A, A, A, G, A)"
     )
     assert stricter != MATRIX_TEXT
-    assert weakenings.matrix_loosened(MATRIX_TEXT, stricter) == []
-
-
-def _line_of(text: str) -> int:
-    return next(i for i, line in enumerate(MATRIX_TEXT.splitlines(), 1) if text in line)
+    found = weakenings.matrix_loosened(
+        weakenings.matrix_of(REPO_ROOT), matrix_with(tmp_path, {weakenings.MATRIX: stricter})
+    )
+    assert found == []
 
 
 # --------------------------------------------------------------------------- the summary

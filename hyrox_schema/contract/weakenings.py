@@ -22,15 +22,19 @@ Standard library and git only (the lint job runs it before installing anything).
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import io
 import re
+import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
 import tomllib
-import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from hyrox_schema.contract.model import Block, files_at, parse
 from hyrox_schema.hatches import Hatch, hatches
@@ -39,6 +43,7 @@ from hyrox_schema.paths import REPO_ROOT
 CONTRACT = "contract"
 MIGRATIONS = "migrations"
 MATRIX = "tests/support/access_matrix.py"
+DECLARATIONS = "tests/tables"
 RULE_SETS = (".squawk.toml", ".squawk-001.toml")
 # The expectation registries: what the suite expects, one entry per object (README).
 REGISTRIES = (
@@ -518,67 +523,117 @@ def removed_expectations(diffs: dict[str, FileDiff]) -> list[Finding]:
 RANK = {"no_grant": 0, "rls_denied": 1, "filtered": 1, "allowed": 2}
 
 
-def load_matrix(text: str, name: str) -> types.ModuleType:
-    """The access-matrix module from its source text (another revision of it)."""
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
+@dataclass(frozen=True)
+class Matrix:
+    """The access matrix of one revision, as plain data: every cell's outcome, the policies each
+    table declares, the columns clients may update."""
+
+    cells: dict[tuple[str, str, str], str]
+    policies: frozenset[tuple[str, str]]
+    client_columns: dict[str, frozenset[str]]
+
+
+@contextmanager
+def tests_tree_at(revision: str | None, root: Path) -> Iterator[Path]:
+    """A folder holding ``tests/`` as it is at ``revision`` (the work tree for None): the
+    access matrix is assembled from the per-table declarations (tests/tables/), so a revision is
+    compared as a whole tree, never one file."""
+    if revision is None:
+        yield root
+        return
+    folder = Path(tempfile.mkdtemp(prefix="hyrox-matrix-"))
     try:
-        exec(compile(text, f"<{name}>", "exec"), module.__dict__)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", revision, "tests"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder, filter="data")
+        yield folder
     finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def matrix_of(tree: Path) -> Matrix:
+    """Import ``tests.support.access_matrix`` from ``tree`` in isolation and read its cells.
+
+    The ``tests`` package of the running process (if any) is set aside and restored, so two
+    revisions never mix. Raises ImportError when the tree's declarations need what this
+    environment lacks (the factories: ``pip install -e '.[test]'``)."""
+    saved = {k: v for k, v in sys.modules.items() if k == "tests" or k.startswith("tests.")}
+    for name in saved:
         del sys.modules[name]
-    return module
+    sys.path.insert(0, str(tree))
+    try:
+        module = importlib.import_module("tests.support.access_matrix")
+        tables = list(module.TABLES)
+        return Matrix(
+            cells={
+                (t.name, str(c), a.name): str(t.outcome(c, a))
+                for t in tables
+                for c in module.Command
+                for a in module.ACTORS
+            },
+            policies=frozenset((t.name, p.name) for t in tables for p in t.policies),
+            client_columns={
+                t: frozenset(c) for t, c in getattr(module, "CLIENT_UPDATE_COLUMNS", {}).items()
+            },
+        )
+    finally:
+        sys.path.remove(str(tree))
+        for name in [k for k in sys.modules if k == "tests" or k.startswith("tests.")]:
+            del sys.modules[name]
+        sys.modules.update(saved)
 
 
-def _cells(module: Any) -> dict[tuple[str, str, str], str]:  # noqa: ANN401 - any revision
-    return {
-        (table.name, str(command), actor.name): str(table.outcome(command, actor))
-        for table in module.TABLES
-        for command in module.Command
-        for actor in module.ACTORS
-    }
+def _declaration_of(table: str) -> str:
+    return f"{DECLARATIONS}/{table}.py"
 
 
-def matrix_loosened(base_text: str | None, head_text: str | None) -> list[Finding]:
+def matrix_loosened(old: Matrix | None, new: Matrix | None) -> list[Finding]:
     """Access-matrix cells more permissive at head than at base (a denial became allowed, no
-    grant became a filter), tables or policies dropped from it, client-writable columns added."""
-    if not base_text or not head_text:
+    grant became a filter), tables or policies dropped from it, client-writable columns added.
+    Each names the table's declaration (tests/tables/<table>.py), where its row is chosen."""
+    if old is None or new is None:
         return []
-    old = load_matrix(base_text, "_hyrox_matrix_base")
-    new = load_matrix(head_text, "_hyrox_matrix_head")
-    lines = head_text.splitlines()
-
-    def line_of(table: str) -> str:
-        number = next((i for i, t in enumerate(lines, 1) if f'"{table}"' in t), None)
-        return f"{MATRIX}:{number}" if number else MATRIX
-
     found = []
-    before, after = _cells(old), _cells(new)
-    for (table, command, actor), outcome in sorted(before.items()):
-        now = after.get((table, command, actor))
+    for (table, command, actor), outcome in sorted(old.cells.items()):
+        now = new.cells.get((table, command, actor))
         if now is None:
             continue
         if RANK.get(now, 0) > RANK.get(outcome, 0):
             found.append(
-                Finding(line_of(table), f"matrix `{table}` {command} by {actor}: "
+                Finding(_declaration_of(table), f"matrix `{table}` {command} by {actor}: "
                         f"{outcome} → **{now}**")
             )  # fmt: skip
-    for table in sorted({t for t, _, _ in before} - {t for t, _, _ in after}):
+    old_tables = {t for t, _, _ in old.cells}
+    for table in sorted(old_tables - {t for t, _, _ in new.cells}):
         found.append(Finding(MATRIX, f"matrix: table `{table}` removed from the matrix"))
-    old_policies = {(t.name, p.name) for t in old.TABLES for p in t.policies}
-    new_policies = {(t.name, p.name) for t in new.TABLES for p in t.policies}
-    for table, policy in sorted(old_policies - new_policies):
-        found.append(Finding(line_of(table), f'matrix `{table}`: policy "{policy}" removed'))
-    old_columns = getattr(old, "CLIENT_UPDATE_COLUMNS", {})
-    for table, columns in getattr(new, "CLIENT_UPDATE_COLUMNS", {}).items():
-        wider = sorted(set(columns) - set(old_columns.get(table, ())))
-        if wider and table in old_columns:
+    for table, policy in sorted(old.policies - new.policies):
+        found.append(
+            Finding(_declaration_of(table), f'matrix `{table}`: policy "{policy}" removed')
+        )
+    for table, columns in new.client_columns.items():
+        wider = sorted(columns - old.client_columns.get(table, frozenset()))
+        if wider and table in old.client_columns:
             found.append(
-                Finding(line_of(table), f"matrix `{table}`: clients may now update "
-                        + ", ".join(wider))
-            )  # fmt: skip
+                Finding(MATRIX, f"matrix `{table}`: clients may now update " + ", ".join(wider))
+            )
     return found
+
+
+def matrices(start: str, head: str | None, root: Path) -> tuple[Matrix | None, Matrix | None]:
+    """The matrix at the PR's start and at its head (None where a revision has none)."""
+    found: list[Matrix | None] = []
+    for revision in (start, head):
+        if read_at(revision, MATRIX, root) is None:
+            found.append(None)
+            continue
+        with tests_tree_at(revision, root) as tree:
+            found.append(matrix_of(tree))
+    return found[0], found[1]
 
 
 # --------------------------------------------------------------------------- rule sets
@@ -617,9 +672,7 @@ def collect(base: str, head: str | None = None, root: Path = REPO_ROOT) -> Weake
             found.hatches += hatches(path, text, diff.added)
         elif path in RULE_SETS:
             found.hatches += rule_set_hatches(path, text, diff.added)
-    found.expectations = removed_expectations(diffs) + matrix_loosened(
-        read_at(start, MATRIX, root), read_at(head, MATRIX, root)
-    )
+    found.expectations = removed_expectations(diffs) + matrix_loosened(*matrices(start, head, root))
     base_contract, head_contract = contract_at(start, root), contract_at(head, root)
     released, found.released_note = released_objects(start, root)
     found.contract = contract_weakenings(base_contract, head_contract, released)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import psycopg
 import pytest
 from psycopg import sql
@@ -18,7 +16,13 @@ from tests.behaviour.helpers import (
     fetch,
     triggers_disabled,
 )
-from tests.tables import declarations, declared, lock_first_tables, owner_of
+from tests.tables import (
+    declarations,
+    declared,
+    expected_triggers,
+    lock_first_tables,
+    owner_of,
+)
 
 Connection = psycopg.Connection[DictRow]
 
@@ -59,18 +63,6 @@ def _update(conn: Connection, table: str, row_id: object, **values: object) -> N
 
 def _triggers(conn: Connection) -> dict[str, catalog.Trigger]:
     return {t.name: t for t in catalog.triggers(conn) if t.table not in PRE_EXISTING_TABLES}
-
-
-def expected_triggers(tables: Iterable[str]) -> set[str]:
-    """Every trigger a test here proves: updated_at on each of ``tables``, the owner, link,
-    scheduled-date and lock-order triggers."""
-    return (
-        {f"{t}_set_updated_at" for t in tables}
-        | {f"{t}_owner_immutable" for t in OWNER_COLUMN}
-        | LINK_TRIGGERS
-        | set(SCHEDULED_DATE_TRIGGERS)
-        | {f"{t}_lock_athlete_first" for t in LOCK_FIRST_TABLES}
-    )
 
 
 def test_every_trigger_is_known_and_tested(conn: Connection):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tests.tables.declaration import Ownership, TableDeclaration
@@ -118,3 +118,19 @@ def missing_message(name: str) -> str:
         f"athlete-owned table, or {TEMPLATES[Ownership.REFERENCE]} for a reference table; "
         "every field is described in tests/tables/declaration.py)"
     )
+
+
+def expected_triggers(tables: Iterable[str]) -> set[str]:
+    """Every trigger the declarations of ``tables`` name: updated_at, owner_immutable,
+    lock_athlete_first, the link and the shaped (scheduled-date) triggers."""
+    found: set[str] = set()
+    for name in tables:
+        table = declaration(name)
+        if table.triggers.updated_at:
+            found.add(f"{name}_set_updated_at")
+        if table.triggers.owner_immutable and table.owner_column is not None:
+            found.add(f"{name}_owner_immutable")
+        if table.triggers.lock_athlete_first:
+            found.add(f"{name}_lock_athlete_first")
+        found |= set(table.triggers.link) | set(table.triggers.shaped)
+    return found
