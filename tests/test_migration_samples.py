@@ -37,6 +37,7 @@ from hyrox_schema.chain import SELECTION, Migration, guard_problems, transaction
 from hyrox_schema.contract import reader, weakenings
 from hyrox_schema.loaders import execute_script, seed_files
 from hyrox_schema.server import PgServer, cloned_database
+from tests.rls.generic_rows import CannotBuild, build_row
 from tests.support import api_reachability, upgrade_fill
 from tests.support.access_deciding_checks import writable_access_deciding_columns
 from tests.support.advisor import LINTS
@@ -128,6 +129,7 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     found["contract text"] = contract_text_problems(conn, filled.baseline)
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
     found["access-deciding columns"] = writable_access_deciding_columns(conn)  # type: ignore[arg-type]
+    found["rows of new tables"] = rows_for_new_owned_tables(conn, filled)
     changes = upgrade.declared_changes(migration)
     after = upgrade.snapshot(conn)
     comparison = upgrade.compare(filled.before, after, changes)
@@ -164,6 +166,27 @@ def contract_text_problems(conn: Conn, baseline: reader.Baseline) -> list[str]:
     return contract.round_trip_problems(files)
 
 
+def rows_for_new_owned_tables(conn: Conn, filled: Filled) -> list[str]:
+    """A table the sample creates is empty, so the isolation check would prove nothing on it:
+    give two athletes a row each, built from the catalog alone (tests/rls/generic_rows.py: no
+    declaration needed), then the check below sees whether one reads the other's. Returns the
+    tables no valid row could be built for."""
+    problems = []
+    for table, _ in upgrade.owned_tables(conn):
+        if f"public.{table}" in filled.before:
+            continue  # a table of 001: the filled data has its rows
+        for owner in filled.owners[:2]:
+            profile = conn.execute(
+                "select * from public.athlete_profiles where id = %s", (owner.athlete_id,)
+            ).fetchone()
+            try:
+                build_row(conn, table, dict(profile or {}))
+            except CannotBuild as error:
+                problems.append(f"public.{table}: no row could be built from the catalog: {error}")
+                break
+    return problems
+
+
 # sample -> {failing check: a name every one of its findings must mention}
 VERDICTS: dict[str, dict[str, str]] = {
     "002_workout_log_outdoors.sql": {},
@@ -174,6 +197,7 @@ VERDICTS: dict[str, dict[str, str]] = {
         "squawk": "002_coach_notes.sql",
         "rls enabled": "coach_notes",
         "access matrix": "coach_notes",
+        "rls isolation": "public.coach_notes: athlete ",
     },
     "002_goals_bare_auth_uid.sql": {
         "advisor auth_rls_initplan": "goals: athletes can read their own goals (using: auth.uid(",
@@ -233,6 +257,12 @@ VERDICTS: dict[str, dict[str, str]] = {
     "002_workout_logs_session_type_index.sql": {},
     "002_goals_without_abandoned.sql": {},
     "002_messages_deletable_by_their_athlete.sql": {},
+    # a new athlete table open to everyone, not declared yet: judged without a declaration
+    "002_body_measurements_open.sql": {
+        "rls isolation": "public.body_measurements: athlete ",
+        "access matrix": "body_measurements",
+        "advisor unindexed_foreign_keys": "body_measurements_athlete_id_fkey",
+    },
 }
 
 # sample -> what its PR summary section "Weakenings" must say (each string appears)

@@ -9,7 +9,7 @@ begin;
 do $$
 begin
   if to_regclass('public.body_measurements') is not null then
-    raise exception 'migration 003_body_measurements has already been applied'
+    raise exception 'migration 002_body_measurements_open has already been applied'
       using errcode = 'duplicate_object';
   end if;
 end
