@@ -23,7 +23,7 @@ from hyrox_schema.contract import model, reader
 from hyrox_schema.server import PgServer, cloned_database
 from tests.behaviour.helpers import factory_for
 from tests.support import access_matrix
-from tests.tables import declared, expected_triggers, iter_entries
+from tests.tables import declared, expected_triggers, iter_entries, owner_of
 
 Conn = psycopg.Connection[Any]
 
@@ -268,8 +268,29 @@ def test_a_view_definition_is_printed_alike_on_every_engine():
 DECLARED = sorted(t for t in COMMITTED.tables() if declared(t))
 
 
-def _declared_constraints(kind: str) -> list[str]:
-    return sorted(n for n, (t, _) in COMMITTED.constraints(kind).items() if declared(t))
+def _declared_constraints(kind: str) -> dict[str, str]:
+    """Constraint name -> table, for every ``kind`` constraint of a declared table."""
+    return {n: t for n, (t, _) in COMMITTED.constraints(kind).items() if declared(t)}
+
+
+def _coverage(in_contract: dict[str, str], declared_names: dict[str, str], entry: str) -> str:
+    """What to write where so the contract's objects and the declarations' entries agree."""
+    missing = [
+        f"{name}: add it to `{entry}` in tests/tables/{table}.py"
+        for name, table in sorted(in_contract.items())
+        if name not in declared_names
+    ]
+    stale = [
+        f"{name}: tests/tables/{table}.py declares it in `{entry}`, the contract has no such "
+        "object (remove the entry, or regenerate the contract: hyrox-contract write)"
+        for name, table in sorted(declared_names.items())
+        if name not in in_contract
+    ]
+    return "\n".join(missing + stale)
+
+
+def _entries(entry: str) -> dict[str, str]:
+    return {name: table.name for table, name, _ in iter_entries(entry)}
 
 
 def test_every_contract_table_has_a_factory_for_its_not_null_and_default_proofs():
@@ -281,24 +302,27 @@ def test_every_contract_table_has_a_factory_for_its_not_null_and_default_proofs(
 def test_every_contract_check_has_cases():
     """Each CHECK of the contract is shown to accept and refuse values (the declarations'
     ``checks``, proven by test_constraints)."""
-    assert _declared_constraints("check") == sorted(n for _, n, _ in iter_entries("checks"))
+    problems = _coverage(_declared_constraints("check"), _entries("checks"), "checks")
+    assert problems == "", problems
 
 
 def test_every_contract_foreign_key_is_exercised():
     """Each foreign key of the contract has its delete story (the declarations'
     ``foreign_keys``, proven by test_foreign_keys)."""
-    assert _declared_constraints("foreign key") == sorted(
-        n for _, n, _ in iter_entries("foreign_keys")
+    problems = _coverage(
+        _declared_constraints("foreign key"), _entries("foreign_keys"), "foreign_keys"
     )
+    assert problems == "", problems
 
 
 def test_every_contract_trigger_is_proven():
     """Each trigger of the contract is an updated_at, owner, link, lock-order or
     scheduled-date trigger (test_triggers; behaviour: tests/concurrency for the lock order,
     test_scheduled_date.py for the dates)."""
-    expected = expected_triggers(DECLARED)
-    found = [name for table, name in _contract_names("trigger") if declared(table)]
-    assert sorted(found) == sorted(expected)
+    in_contract = {name: table for table, name in _contract_names("trigger") if declared(table)}
+    expected = {name: owner_of(name).name for name in expected_triggers(DECLARED)}
+    problems = _coverage(in_contract, expected, "triggers")
+    assert problems == "", problems
 
 
 def test_every_contract_policy_is_in_the_access_matrix():
