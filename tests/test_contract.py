@@ -15,7 +15,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from pytest_postgresql.executors import NoopExecutor
 
 import tests.contract as contract
 from tests.behaviour.helpers import factory_for
@@ -24,6 +23,7 @@ from tests.behaviour.test_foreign_keys import FOREIGN_KEYS
 from tests.behaviour.test_triggers import expected_triggers
 from tests.contract import model, reader
 from tests.support import access_matrix, catalog
+from tests.support.databases import Layer
 from tests.support.server import PgServer, cloned_database
 
 Conn = psycopg.Connection[Any]
@@ -32,7 +32,7 @@ COMMITTED = contract.load()
 
 
 @pytest.fixture(scope="module")
-def before(pg_server: PgServer, layer_before_001: NoopExecutor) -> Iterator[reader.Baseline]:
+def before(pg_server: PgServer, layer_before_001: Layer) -> Iterator[reader.Baseline]:
     """The before layer's objects (what the migrations do not own), from a clone of it."""
     with (
         cloned_database(

@@ -28,7 +28,6 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg.rows import dict_row
-from pytest_postgresql.executors import NoopExecutor
 
 import tests.contract as contract
 from tests.contract import reader, weakenings
@@ -37,6 +36,7 @@ from tests.rls.test_api_reachable_objects import CHECKS, definer_functions_retur
 from tests.rls.test_matrix_completeness import tables_without_rls, tables_without_spec_row
 from tests.support import hatches, squawk, upgrade
 from tests.support.chain import SELECTION, Migration, guard_problems, transaction_problems
+from tests.support.databases import Layer
 from tests.support.loaders import execute_script, seed_files
 from tests.support.server import PgServer, cloned_database
 from tests.test_schema_structure import private_helper_problems
@@ -59,9 +59,7 @@ class Filled:
 
 
 @pytest.fixture(scope="module")
-def filled(
-    pg_server: PgServer, layer_before_001: NoopExecutor, factory_seed: int
-) -> Iterator[Filled]:
+def filled(pg_server: PgServer, layer_before_001: Layer, factory_seed: int) -> Iterator[Filled]:
     """A template: the database at 001 with the seeds, filled with the upgrade data set."""
     with cloned_database(
         pg_server, template=layer_before_001.template_dbname, dbname=FILLED_DB

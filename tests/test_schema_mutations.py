@@ -41,11 +41,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from pytest_postgresql.executors import NoopExecutor
 
 import tests.contract as contract
 from tests.contract import reader
 from tests.support import loaders, options
+from tests.support.databases import Layer
 from tests.support.server import PgServer, cloned_database
 
 pytestmark = [
@@ -295,7 +295,7 @@ def verdicts(
 
 
 @pytest.fixture(scope="module")
-def before_template(pg_server: PgServer, layer_before_001: NoopExecutor) -> str:
+def before_template(pg_server: PgServer, layer_before_001: Layer) -> str:
     """The before layer's template name (each contract compare clones it)."""
     return layer_before_001.template_dbname
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from pytest_postgresql.executors import NoopExecutor
 
 import tests.contract as contract
 from tests.contract import model, reader, summary, weakenings
 from tests.support import hatches, upgrade
 from tests.support.chain import REPO_ROOT, SELECTION, Migration
+from tests.support.databases import Layer
 from tests.support.server import PgServer, cloned_database
 
 Conn = psycopg.Connection[Any]
@@ -68,7 +68,7 @@ AFTER_001 = CHAIN[1:] or [
 @pytest.mark.commits
 @pytest.mark.parametrize("migration", AFTER_001, ids=lambda m: m.label)
 def test_a_migration_declares_every_narrowing_it_makes(
-    pg_server: PgServer, layer_before_001: NoopExecutor, migration: Migration
+    pg_server: PgServer, layer_before_001: Layer, migration: Migration
 ):
     """The contract before and after the migration: each narrowing is declared `narrow`."""
     with (

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 from psycopg.rows import DictRow, dict_row
-from pytest_postgresql.executors import NoopExecutor
-from pytest_postgresql.factories.noprocess import xdistify_dbname
 
 from tests.support import race_import
+from tests.support.databases import Layer, worker_dbname
 from tests.support.race_import import ImportReport, Result
 from tests.support.server import PgServer, cloned_database
 
@@ -57,7 +56,7 @@ def _sign_up(conn: Connection, athletes: dict[uuid.UUID, list[Result]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_import(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[RealImport]:
+def real_import(pg_server: PgServer, layer_after_001: Layer) -> Iterator[RealImport]:
     """Every result of tests/data/hyrox-results, imported by its athletes through RLS."""
     events = race_import.read_events()
     dealt = race_import.athletes_of(race_import.fixture_results())
@@ -66,7 +65,7 @@ def real_import(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[
         cloned_database(
             pg_server,
             template=layer_after_001.template_dbname,
-            dbname=xdistify_dbname(f"{layer_after_001.template_dbname}_real"),
+            dbname=worker_dbname(f"{layer_after_001.template_dbname}_real"),
         ) as dsn,
         psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn,
     ):
