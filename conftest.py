@@ -161,24 +161,6 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"migrations: {error}") from None
 
 
-# pytest-xdist (`pytest -n auto`, run with --dist loadgroup): the tests sharing an expensive
-# fixture go to one worker, so it is built once, not once per worker. Session fixtures get a
-# group of their own; module fixtures (a clone per module) the module's.
-XDIST_SESSION_GROUPS = {"bench_databases": "bench-datasets", "real_import": "real-import"}
-XDIST_MODULE_FIXTURES = frozenset({"module_dsn", "filled", "before"})
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the tests that share an expensive fixture in one pytest-xdist group."""
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        group = next((g for f, g in XDIST_SESSION_GROUPS.items() if f in names), None)
-        if group is None and names & XDIST_MODULE_FIXTURES:
-            group = item.nodeid.split("::", 1)[0]
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say which server and which migrations the run uses."""
     dsn = options.resolve_dsn(config.getoption("pg_dsn"), os.environ)
