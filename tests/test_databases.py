@@ -56,8 +56,9 @@ def _is_dead(conn: psycopg.Connection[object]) -> bool:
 
 
 def test_sessions_of_other_roles_are_left_alone(pg_server: PgServer, layer_after_001: Layer):
-    """Ending "our" sessions never tries another role's: as a non-superuser that would fail
-    (autovacuum workers on an existing server are such sessions)."""
+    """Only the suite's own sessions are ended. The stock "terminate every backend" query ends
+    GoTrue's session here (postgres holds pg_signal_backend) and fails on an autovacuum
+    worker, which a non-superuser may not signal."""
     dbname = databases.worker_dbname(f"{PREFIX}_other")
     with databases.cloned_database(
         pg_server, template=layer_after_001.template_dbname, dbname=dbname

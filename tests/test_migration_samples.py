@@ -116,14 +116,15 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     found["api definer rows"] = definer_functions_returning_others_rows(conn, filled.owners)
     found["rls enabled"] = tables_without_rls(conn)  # type: ignore[arg-type]
     found["private helpers"] = private_helper_problems(conn)
-    found["contract text"] = contract_text_problems(conn, filled.baseline)
+    files, found["contract text"] = contract_text(conn, filled.baseline)
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
     changes = upgrade.declared_changes(migration)
     after = upgrade.snapshot(conn)
     comparison = upgrade.compare(filled.before, after, changes)
     found["rows carried"] = comparison.findings
     found["rls isolation"] = upgrade.isolation_failures(conn, filled.owners)
-    head = contract.render_files(reader.read(conn, filled.baseline))
+    # read once for both checks; an unreadable contract raises here, as the gate would
+    head = files if files is not None else contract.render_files(reader.read(conn, filled.baseline))
     weakened = weakenings.of_migration(
         sample.name,
         migration.text,
@@ -144,14 +145,15 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     )
 
 
-def contract_text_problems(conn: Conn, baseline: reader.Baseline) -> list[str]:
-    """The contract `python -m tests.contract write` would commit for this database, where its
-    text does not read back as itself (empty: every file round-trips)."""
+def contract_text(conn: Conn, baseline: reader.Baseline) -> tuple[dict[str, str] | None, list[str]]:
+    """The contract `python -m tests.contract write` would commit for this database (None when
+    it cannot be read), and where its text does not read back as itself (empty: every file
+    round-trips)."""
     try:
         files = contract.render_files(reader.read(conn, baseline))
     except reader.ContractError as error:
-        return [str(error)]
-    return contract.round_trip_problems(files)
+        return None, [str(error)]
+    return files, contract.round_trip_problems(files)
 
 
 # sample -> {failing check: a name every one of its findings must mention}
