@@ -237,18 +237,34 @@ class ReusableConnection:
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
         self._conn: psycopg.Connection[DictRow] | None = None
+        self._held = 0
 
     def get(self) -> psycopg.Connection[DictRow]:
-        """The open connection, idle and outside any transaction."""
+        """The open connection: idle and outside any transaction, or inside the transaction
+        :meth:`held` keeps open (a test's own transaction is then a savepoint in it)."""
         conn = self._conn
         if conn is None or conn.closed or conn.broken:
+            if self._held:
+                raise RuntimeError("the connection holding shared rows was closed or broken")
             # No auto-prepare: a prepared statement survives the rollback of the DDL
             # it depended on, and every test here rolls back.
             conn = psycopg.connect(self._conninfo, row_factory=dict_row, prepare_threshold=None)
             self._conn = conn
-        elif conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        elif not self._held and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.rollback()
         return conn
+
+    @contextmanager
+    def held(self) -> Iterator[psycopg.Connection[DictRow]]:
+        """One transaction around many tests, rolled back at the end: rows made in it are
+        shared by those tests, each of which runs in a savepoint rolled back after it."""
+        conn = self.get()
+        with conn.transaction(force_rollback=True):
+            self._held += 1
+            try:
+                yield conn
+            finally:
+                self._held -= 1
 
     def close(self) -> None:
         """Close the connection if open."""
