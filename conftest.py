@@ -1,6 +1,7 @@
 """Fixtures of the proving ground (helpers live in tests/support/).
 
-Template layers, each built once per session by pytest-postgresql:
+Template layers, each built once per session (hyrox_schema/databases.py; under
+pytest-xdist, once per worker, in databases named for the worker):
 
     pg_server           the server: a throw-away cluster of --pg-engine (15, 17, 18: PG 18
                         + pgvector by default), or an existing one from --pg-dsn
@@ -41,15 +42,11 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
-from pytest_postgresql import factories
-from pytest_postgresql.executors import NoopExecutor
-from pytest_postgresql.factories import noprocess
-from pytest_postgresql.factories.noprocess import xdistify_dbname
 
 import factories.base as data_factories
 from hyrox_schema import chain, engines, layers, loaders, options
+from hyrox_schema.databases import Layer, template_layer, worker_dbname
 from hyrox_schema.server import (
-    ClientBackendJanitor,
     PgServer,
     ReusableConnection,
     cloned_database,
@@ -244,36 +241,41 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
         yield server
 
 
-# The layers' janitors must not try to terminate autovacuum workers either (see
-# ClientBackendJanitor): postgresql_noproc builds its janitor from this name.
-noprocess.DatabaseJanitor = ClientBackendJanitor  # type: ignore[misc]
-
-layer_before_001 = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_before",
-    load=loaders.before_001_loaders(),
-    depends_on="pg_server",
-)
-"""Template layer (a): the Supabase stand-in (roles, auth, extensions, privileges) + production."""
-
-layer_after_001 = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_after",
-    load=layers.after_001_loaders(),
-    depends_on="layer_before_001",
-)
-"""Template layer (b): layer (a) + migration 001 (+ every seeds/*.sql, in name order)."""
+@pytest.fixture(scope="session")
+def layer_before_001(pg_server: PgServer) -> Iterator[Layer]:
+    """Template layer (a): the Supabase stand-in (roles, auth, extensions, privileges) +
+    production."""
+    with template_layer(
+        pg_server,
+        dbname=worker_dbname(f"{DB_PREFIX}_before_tmpl"),
+        template=pg_server.template_dbname,
+        loaders=loaders.before_001_loaders(),
+    ) as layer:
+        yield layer
 
 
 @pytest.fixture(scope="session")
-def supabase_flavour(pg_server: PgServer, layer_before_001: NoopExecutor) -> loaders.Flavour:
+def layer_after_001(pg_server: PgServer, layer_before_001: Layer) -> Iterator[Layer]:
+    """Template layer (b): layer (a) + the migration chain (+ every seeds/*.sql, in name
+    order)."""
+    with template_layer(
+        pg_server,
+        dbname=worker_dbname(f"{DB_PREFIX}_after_tmpl"),
+        template=layer_before_001.template_dbname,
+        loaders=layers.after_001_loaders(),
+    ) as layer:
+        yield layer
+
+
+@pytest.fixture(scope="session")
+def supabase_flavour(pg_server: PgServer, layer_before_001: Layer) -> loaders.Flavour:
     """Which auth schema the layers carry: "stand-in" (ours) or "supabase" (a real one)."""
     with psycopg.connect(pg_server.conninfo(layer_before_001.template_dbname)) as conn:
         return loaders.flavour_of(conn)
 
 
 @pytest.fixture(scope="session")
-def vector_flavour(
-    pg_server: PgServer, layer_before_001: NoopExecutor
-) -> loaders.VectorFlavour | None:
+def vector_flavour(pg_server: PgServer, layer_before_001: Layer) -> loaders.VectorFlavour | None:
     """The layers' ``vector``: "pgvector" (PG 18 here), or "stand-in" (PG 15/17 here:
     tests/sql/05_pgvector_stand_in.sql)."""
     with psycopg.connect(pg_server.conninfo(layer_before_001.template_dbname)) as conn:
@@ -292,12 +294,12 @@ def requires_pgvector(vector_flavour: loaders.VectorFlavour | None) -> None:
 
 
 @pytest.fixture(scope="session")
-def shared_db_dsn(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[str]:
+def shared_db_dsn(pg_server: PgServer, layer_after_001: Layer) -> Iterator[str]:
     """Conninfo of the one session-wide after-001 database that ``conn`` works in."""
     with cloned_database(
         pg_server,
         template=layer_after_001.template_dbname,
-        dbname=xdistify_dbname(f"{DB_PREFIX}_shared"),
+        dbname=worker_dbname(f"{DB_PREFIX}_shared"),
     ) as dsn:
         yield dsn
 
@@ -326,12 +328,12 @@ def conn(_shared_connection: ReusableConnection) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def db_dsn(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[str]:
+def db_dsn(pg_server: PgServer, layer_after_001: Layer) -> Iterator[str]:
     """Conninfo of a fresh after-001 clone, dropped after the test."""
     with cloned_database(
         pg_server,
         template=layer_after_001.template_dbname,
-        dbname=xdistify_dbname(f"{DB_PREFIX}_db"),
+        dbname=worker_dbname(f"{DB_PREFIX}_db"),
     ) as dsn:
         yield dsn
 
@@ -394,12 +396,12 @@ def superuser_db(pg_server: PgServer, db_dsn: str) -> Iterator[Connection]:
 
 
 @pytest.fixture
-def db_before_dsn(pg_server: PgServer, layer_before_001: NoopExecutor) -> Iterator[str]:
+def db_before_dsn(pg_server: PgServer, layer_before_001: Layer) -> Iterator[str]:
     """Conninfo of a fresh before-001 clone (Supabase + production state), dropped after."""
     with cloned_database(
         pg_server,
         template=layer_before_001.template_dbname,
-        dbname=xdistify_dbname(f"{DB_PREFIX}_db_before"),
+        dbname=worker_dbname(f"{DB_PREFIX}_db_before"),
     ) as dsn:
         yield dsn
 

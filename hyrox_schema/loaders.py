@@ -1,9 +1,9 @@
-"""Loaders that build the template layers (pytest-postgresql ``load=[...]`` callables).
+"""Loaders that build the template layers (hyrox_schema.databases.template_layer).
 
-pytest-postgresql calls each loader as
-``loader(host=..., port=..., user=..., dbname=..., password=..., autocommit=...)``.
-Its own ``.sql`` loader runs a file inside a psycopg transaction, where a
-script's own ``begin; ... commit;`` only draws a "there is already a
+template_layer calls each loader as
+``loader(host=..., port=..., user=..., dbname=..., password=...)``.
+A loader running a file inside a psycopg transaction would turn a
+script's own ``begin; ... commit;`` into a "there is already a
 transaction in progress" warning. These loaders instead run every file whole,
 in one ``execute``, on an autocommit connection — exactly how ``psql -f`` or
 the Supabase CLI would see a ``begin; ... commit;`` migration.
@@ -38,7 +38,7 @@ Loader = Callable[..., object]
 
 
 class LoaderArgs(TypedDict, total=False):
-    """What pytest-postgresql's janitor passes to every loader."""
+    """What hyrox_schema.databases.template_layer passes to every loader."""
 
     host: str
     port: int | str
@@ -59,7 +59,7 @@ def seed_files() -> list[Path]:
 
 
 def connect(**kwargs: Unpack[LoaderArgs]) -> psycopg.Connection[Any]:
-    """Autocommit connection to the database the janitor describes (its autocommit is moot)."""
+    """Autocommit connection to the database the loader is given (its autocommit is moot)."""
     return psycopg.connect(
         host=kwargs["host"],
         port=kwargs["port"],

@@ -25,9 +25,9 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import DictRow, dict_row
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from hyrox_schema import engines
+from hyrox_schema.databases import cloned_database
 from hyrox_schema.loaders import (
     SEARCH_PATH_OPTIONS,
     SQL_DIR,
@@ -54,7 +54,7 @@ class Login:
 
 @dataclass(frozen=True)
 class PgServer:
-    """Connection facts for a server; NoopExecutor-like, so it can be a layer's ``depends_on``.
+    """Connection facts for a server (what hyrox_schema.databases needs of one).
 
     ``template_dbname`` is the database the first layer is cloned from:
     None means the server's default (template1).
@@ -169,7 +169,7 @@ def existing_server(
     ``superuser_dsn`` and ``auth_admin_dsn`` name the other two logins (only their user and
     password are used; default for GoTrue's: ``supabase_auth_admin`` with the DSN's
     password). Libpq parameters other than host, port, user, password, dbname and options
-    reach pytest-postgresql's connections only through the PG* environment variables.
+    reach the layers' and clones' connections only through the PG* environment variables.
     """
     with psycopg.connect(dsn, autocommit=True) as conn:
         info = conn.info
@@ -200,8 +200,8 @@ def existing_server(
     if not can_create:
         raise RuntimeError(f"{facts.user} may not create databases (needs CREATEDB)")
     if source_db is not None and source_db == facts.maintenance_dbname:
-        # The janitor terminates every connection to a template before cloning
-        # it, its own maintenance connection included.
+        # Cloning a template ends our sessions on it (hyrox_schema.databases), and
+        # the maintenance connection would be one of them.
         raise RuntimeError(
             f"the source database {source_db!r} cannot also be the DSN's database; "
             "point the DSN at another one (e.g. template1)"
@@ -228,43 +228,7 @@ def redact(dsn: str) -> str:
     return make_conninfo("", **params)
 
 
-class ClientBackendJanitor(DatabaseJanitor):
-    """pytest-postgresql's janitor, terminating only client backends it may terminate.
-
-    The stock janitor terminates every backend connected to a database before
-    cloning or dropping it, autovacuum workers included. A non-superuser
-    (``postgres`` on Supabase) may not signal those, so on a server with
-    autovacuum on it fails at random — while CREATE/DROP DATABASE already
-    cancel autovacuum workers themselves.
-    """
-
-    @staticmethod
-    def _terminate_connection(cur: psycopg.Cursor[Any], dbname: str) -> None:
-        cur.execute(
-            "select pg_terminate_backend(pid) from pg_stat_activity"
-            " where datname = %s and backend_type = 'client backend'"
-            " and pid <> pg_backend_pid()"
-            " and (usename = current_user"
-            "      or (select rolsuper from pg_roles where rolname = current_user))",
-            (dbname,),
-        )
-
-
-@contextmanager
-def cloned_database(server: PgServer, *, template: str | None, dbname: str) -> Iterator[str]:
-    """Create ``dbname`` from ``template`` (None: the server's default) for the duration of
-    the block; yield its conninfo."""
-    janitor = ClientBackendJanitor(
-        user=server.user,
-        host=server.host,
-        port=server.port,
-        password=server.password,
-        dbname=dbname,
-        template_dbname=template,
-        maintenance_dbname=server.maintenance_dbname,
-    )
-    with janitor:
-        yield server.conninfo(dbname)
+__all__ = ["cloned_database"]  # re-exported: hyrox_schema.databases has it
 
 
 class ReusableConnection:
@@ -273,18 +237,34 @@ class ReusableConnection:
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
         self._conn: psycopg.Connection[DictRow] | None = None
+        self._held = 0
 
     def get(self) -> psycopg.Connection[DictRow]:
-        """The open connection, idle and outside any transaction."""
+        """The open connection: idle and outside any transaction, or inside the transaction
+        :meth:`held` keeps open (a test's own transaction is then a savepoint in it)."""
         conn = self._conn
         if conn is None or conn.closed or conn.broken:
+            if self._held:
+                raise RuntimeError("the connection holding shared rows was closed or broken")
             # No auto-prepare: a prepared statement survives the rollback of the DDL
             # it depended on, and every test here rolls back.
             conn = psycopg.connect(self._conninfo, row_factory=dict_row, prepare_threshold=None)
             self._conn = conn
-        elif conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        elif not self._held and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.rollback()
         return conn
+
+    @contextmanager
+    def held(self) -> Iterator[psycopg.Connection[DictRow]]:
+        """One transaction around many tests, rolled back at the end: rows made in it are
+        shared by those tests, each of which runs in a savepoint rolled back after it."""
+        conn = self.get()
+        with conn.transaction(force_rollback=True):
+            self._held += 1
+            try:
+                yield conn
+            finally:
+                self._held -= 1
 
     def close(self) -> None:
         """Close the connection if open."""

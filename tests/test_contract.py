@@ -15,11 +15,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from pytest_postgresql.executors import NoopExecutor
 
 import hyrox_schema.contract as contract
 from hyrox_schema import catalog
 from hyrox_schema.contract import model, reader
+from hyrox_schema.databases import Layer
 from hyrox_schema.server import PgServer, cloned_database
 from tests.behaviour.helpers import factory_for
 from tests.support import access_matrix
@@ -31,7 +31,7 @@ COMMITTED = contract.load()
 
 
 @pytest.fixture(scope="module")
-def before(pg_server: PgServer, layer_before_001: NoopExecutor) -> Iterator[reader.Baseline]:
+def before(pg_server: PgServer, layer_before_001: Layer) -> Iterator[reader.Baseline]:
     """The before layer's objects (what the migrations do not own), from a clone of it."""
     with (
         cloned_database(

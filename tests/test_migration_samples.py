@@ -29,12 +29,12 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg.rows import dict_row
-from pytest_postgresql.executors import NoopExecutor
 
 import hyrox_schema.contract as contract
 from hyrox_schema import hatches, squawk, upgrade
 from hyrox_schema.chain import SELECTION, Migration, guard_problems, transaction_problems
 from hyrox_schema.contract import reader, weakenings
+from hyrox_schema.databases import Layer
 from hyrox_schema.loaders import execute_script, seed_files
 from hyrox_schema.server import PgServer, cloned_database
 from tests.rls.generic_rows import CannotBuild, build_row
@@ -67,9 +67,7 @@ class Filled:
 
 
 @pytest.fixture(scope="module")
-def filled(
-    pg_server: PgServer, layer_before_001: NoopExecutor, factory_seed: int
-) -> Iterator[Filled]:
+def filled(pg_server: PgServer, layer_before_001: Layer, factory_seed: int) -> Iterator[Filled]:
     """A template: the database at 001 with the seeds, filled with the upgrade data set."""
     with cloned_database(
         pg_server, template=layer_before_001.template_dbname, dbname=FILLED_DB
@@ -126,7 +124,7 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     found["api definer rows"] = definer_functions_returning_others_rows(conn, filled.owners)
     found["rls enabled"] = tables_without_rls(conn)  # type: ignore[arg-type]
     found["private helpers"] = private_helper_problems(conn)
-    found["contract text"] = contract_text_problems(conn, filled.baseline)
+    files, found["contract text"] = contract_text(conn, filled.baseline)
     found["access matrix"] = tables_without_spec_row(conn)  # type: ignore[arg-type]
     found["access-deciding columns"] = writable_access_deciding_columns(conn)  # type: ignore[arg-type]
     found["rows of new tables"] = rows_for_new_owned_tables(conn, filled)
@@ -135,7 +133,8 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     comparison = upgrade.compare(filled.before, after, changes)
     found["rows carried"] = comparison.findings
     found["rls isolation"] = upgrade.isolation_failures(conn, filled.owners)
-    head = contract.render_files(reader.read(conn, filled.baseline))
+    # read once for both checks; an unreadable contract raises here, as the gate would
+    head = files if files is not None else contract.render_files(reader.read(conn, filled.baseline))
     weakened = weakenings.of_migration(
         sample.name,
         migration.text,
@@ -156,14 +155,14 @@ def verdict(conn: Conn, filled: Filled, sample: Path) -> Verdict:
     )
 
 
-def contract_text_problems(conn: Conn, baseline: reader.Baseline) -> list[str]:
-    """The contract `hyrox-contract write` would commit for this database, where its
-    text does not read back as itself (empty: every file round-trips)."""
+def contract_text(conn: Conn, baseline: reader.Baseline) -> tuple[dict[str, str] | None, list[str]]:
+    """The contract `hyrox-contract write` would commit for this database (None when it cannot
+    be read), and where its text does not read back as itself (empty: every file round-trips)."""
     try:
         files = contract.render_files(reader.read(conn, baseline))
     except reader.ContractError as error:
-        return [str(error)]
-    return contract.round_trip_problems(files)
+        return None, [str(error)]
+    return files, contract.round_trip_problems(files)
 
 
 def rows_for_new_owned_tables(conn: Conn, filled: Filled) -> list[str]:

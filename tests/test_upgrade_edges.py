@@ -22,9 +22,9 @@ import psycopg
 import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
-from pytest_postgresql.executors import NoopExecutor
 
 from hyrox_schema import upgrade
+from hyrox_schema.databases import Layer
 from hyrox_schema.server import PgServer, cloned_database
 from tests.support import edges, upgrade_fill
 
@@ -49,7 +49,7 @@ class Edged:
 
 
 @pytest.fixture(scope="module")
-def edged(pg_server: PgServer, layer_after_001: NoopExecutor, factory_seed: int) -> Iterator[Edged]:
+def edged(pg_server: PgServer, layer_after_001: Layer, factory_seed: int) -> Iterator[Edged]:
     """A clone of the after layer filled with the upgrade data set."""
     with (
         cloned_database(

@@ -20,12 +20,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from pytest_postgresql.executors import NoopExecutor
 
 import hyrox_schema.contract as contract
 from hyrox_schema import hatches, upgrade
 from hyrox_schema.chain import REPO_ROOT, SELECTION, Migration
 from hyrox_schema.contract import model, reader, summary, weakenings
+from hyrox_schema.databases import Layer
 from hyrox_schema.server import PgServer, cloned_database
 
 Conn = psycopg.Connection[Any]
@@ -69,7 +69,7 @@ AFTER_001 = CHAIN[1:] or [
 @pytest.mark.commits
 @pytest.mark.parametrize("migration", AFTER_001, ids=lambda m: m.label)
 def test_a_migration_declares_every_narrowing_it_makes(
-    pg_server: PgServer, layer_before_001: NoopExecutor, migration: Migration
+    pg_server: PgServer, layer_before_001: Layer, migration: Migration
 ):
     """The contract before and after the migration: each narrowing is declared `narrow`."""
     with (

@@ -27,6 +27,7 @@ CI = WORKFLOWS / "ci.yml"
 BENCHMARK = WORKFLOWS / "benchmark.yml"
 # Console entry points of the installed package (pyproject [project.scripts]).
 BIN = Path(sys.executable).parent
+MUTANTS = WORKFLOWS / "mutants.yml"
 
 # Every input of the suite: a change to any of them must run the gate.
 SUITE_INPUTS = [
@@ -331,6 +332,42 @@ def test_benchmark_stage_installs_the_bench_extra_for_the_charts():
     )
 
 
+# --------------------------------------------------------------------------- mutants.yml
+
+
+def test_mutation_run_is_weekly_and_by_hand_in_shards_then_merged():
+    """mutants.yml: weekly + dispatch; a matrix of shards, each `.ci/run` stage `mutants` with
+    its k/N (N the matrix size), uploading its JSON; one merge job (stage `mutants-merge`)
+    after all of them, writing the report into its job summary and an artifact."""
+    workflow = load(MUTANTS)
+    on = triggers(workflow)
+    assert on["schedule"]
+    assert "workflow_dispatch" in on
+    shard, merge = workflow["jobs"]["shard"], workflow["jobs"]["merge"]
+    assert stages_of(shard) == {"mutants"}
+    assert len(shard["strategy"]["matrix"]["shard"]) >= 2
+    assert shard["strategy"]["fail-fast"] is False
+    (step,) = [s for s in run_steps(shard) if "bash .ci/run" in s["run"]]
+    assert step["env"]["HYROX_MUTANT_SHARD"] == "${{ matrix.shard }}/${{ strategy.job-total }}"
+    assert any("upload-artifact" in s.get("uses", "") for s in shard["steps"])
+    assert merge["needs"] == "shard"
+    assert merge["if"] == "${{ !cancelled() }}"
+    assert stages_of(merge) == {"mutants-merge"}
+    downloads = [s for s in merge["steps"] if "download-artifact" in s.get("uses", "")]
+    assert downloads
+    assert downloads[0]["with"]["pattern"] == "mutants-shard-*"
+    assert any('mutants.md" >> "$GITHUB_STEP_SUMMARY"' in s["run"] for s in run_steps(merge))
+    assert any("upload-artifact" in s.get("uses", "") for s in merge["steps"])
+
+
+def test_ci_run_has_the_mutation_stages():
+    """.ci/run knows the `mutants` stage (one shard, HYROX_MUTANT_SHARD) and `mutants-merge`."""
+    script = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "lint | test | benchmark | mutants | mutants-merge) ;;" in script
+    assert 'hyrox-mutants run --shard "$shard"' in script
+    assert 'hyrox-mutants merge "${found[@]}" -o "$reports/mutants.md"' in script
+
+
 # --------------------------------------------------------------------------- every job
 
 
@@ -350,7 +387,7 @@ def test_every_job_is_named_bounded_cached_and_runs_ci_run(
     assert stages_of(job), f"{workflow}:{job_id} does not run .ci/run"
 
 
-@pytest.mark.parametrize("path", [CI, BENCHMARK], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [CI, BENCHMARK, MUTANTS], ids=lambda path: path.name)
 def test_every_workflow_has_a_concurrency_group_and_read_only_token(path: Path):
     """Concurrency per workflow and ref; the token can only read the repository."""
     workflow = load(path)

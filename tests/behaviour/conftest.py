@@ -9,10 +9,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from psycopg.rows import DictRow, dict_row
-from pytest_postgresql.executors import NoopExecutor
-from pytest_postgresql.factories.noprocess import xdistify_dbname
 
 from hyrox_schema import race_import
+from hyrox_schema.databases import Layer, worker_dbname
 from hyrox_schema.race_import import ImportReport, Result
 from hyrox_schema.server import PgServer, cloned_database
 from tests.behaviour.helpers import RealImport
@@ -44,7 +43,7 @@ def _sign_up(conn: Connection, athletes: dict[uuid.UUID, list[Result]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_import(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[RealImport]:
+def real_import(pg_server: PgServer, layer_after_001: Layer) -> Iterator[RealImport]:
     """Every result of tests/data/hyrox-results, imported by its athletes through RLS."""
     events = race_import.read_events()
     dealt = race_import.athletes_of(race_import.fixture_results())
@@ -53,7 +52,7 @@ def real_import(pg_server: PgServer, layer_after_001: NoopExecutor) -> Iterator[
         cloned_database(
             pg_server,
             template=layer_after_001.template_dbname,
-            dbname=xdistify_dbname(f"{layer_after_001.template_dbname}_real"),
+            dbname=worker_dbname(f"{layer_after_001.template_dbname}_real"),
         ) as dsn,
         psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn,
     ):

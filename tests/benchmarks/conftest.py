@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 
 import pytest
-from pytest_postgresql import factories
 
+from hyrox_schema.databases import Layer, template_layer, worker_dbname
 from hyrox_schema.server import PgServer
 from tests.benchmarks import datasets
 from tests.benchmarks.databases import (
@@ -38,40 +38,54 @@ from tests.benchmarks.databases import (
 )
 from tests.benchmarks.queries import FAMILIES, variants_of
 
-bench_layer_s = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_s",
-    load=[datasets.dataset_loader(datasets.SCALES["S"])],
-    depends_on="layer_after_001",
-)
-"""Template: after-001 + the S dataset."""
 
-bench_layer_l = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_l",
-    load=[datasets.dataset_loader(datasets.SCALES["L"])],
-    depends_on="layer_after_001",
-)
-"""Template: after-001 + the L dataset (built only when L is benchmarked)."""
+def _dataset_layer(
+    pg_server: PgServer, after: Layer, name: str, scale: str, *, profile_is_user: bool = False
+) -> AbstractContextManager[Layer]:
+    """A template: ``after`` + the dataset of ``scale`` (hyrox_schema.databases)."""
+    return template_layer(
+        pg_server,
+        dbname=worker_dbname(f"{DB_PREFIX}_{name}_tmpl"),
+        template=after.template_dbname,
+        loaders=[datasets.dataset_loader(datasets.SCALES[scale], profile_is_user=profile_is_user)],
+    )
 
-bench_layer_xl = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_xl",
-    load=[datasets.dataset_loader(datasets.SCALES["XL"])],
-    depends_on="layer_after_001",
-)
-"""Template: after-001 + the XL dataset (100,000 athletes, 11.2 M plan days; on request only)."""
 
-bench_layer_s_uid = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_s_uid",
-    load=[datasets.dataset_loader(datasets.SCALES["S"], profile_is_user=True)],
-    depends_on="layer_after_001",
-)
-"""Template: the S dataset with profile id = user id (the "uid" alternative; benchmarks only)."""
+@pytest.fixture(scope="session")
+def bench_layer_s(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
+    """Template: after-001 + the S dataset."""
+    with _dataset_layer(pg_server, layer_after_001, "s", "S") as layer:
+        yield layer
 
-bench_layer_l_uid = factories.postgresql_noproc(
-    dbname=f"{DB_PREFIX}_l_uid",
-    load=[datasets.dataset_loader(datasets.SCALES["L"], profile_is_user=True)],
-    depends_on="layer_after_001",
-)
-"""Template: the L dataset with profile id = user id (benchmarks at L only)."""
+
+@pytest.fixture(scope="session")
+def bench_layer_l(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
+    """Template: after-001 + the L dataset (built only when L is benchmarked)."""
+    with _dataset_layer(pg_server, layer_after_001, "l", "L") as layer:
+        yield layer
+
+
+@pytest.fixture(scope="session")
+def bench_layer_xl(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
+    """Template: after-001 + the XL dataset (100,000 athletes, 11.2 M plan days; on request
+    only)."""
+    with _dataset_layer(pg_server, layer_after_001, "xl", "XL") as layer:
+        yield layer
+
+
+@pytest.fixture(scope="session")
+def bench_layer_s_uid(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
+    """Template: the S dataset with profile id = user id (the "uid" alternative; benchmarks
+    only)."""
+    with _dataset_layer(pg_server, layer_after_001, "s_uid", "S", profile_is_user=True) as layer:
+        yield layer
+
+
+@pytest.fixture(scope="session")
+def bench_layer_l_uid(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
+    """Template: the L dataset with profile id = user id (benchmarks at L only)."""
+    with _dataset_layer(pg_server, layer_after_001, "l_uid", "L", profile_is_user=True) as layer:
+        yield layer
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

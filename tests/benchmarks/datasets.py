@@ -108,9 +108,9 @@ def load_dataset(
 
 
 def dataset_loader(athletes: int, *, profile_is_user: bool = False) -> Callable[..., None]:
-    """A pytest-postgresql loader that builds the dataset for ``athletes`` into its database."""
+    """A template-layer loader (hyrox_schema.databases): the dataset for ``athletes``."""
 
-    def load(**kwargs: Any) -> None:  # noqa: ANN401 - pytest-postgresql's loader kwargs
+    def load(**kwargs: Any) -> None:  # noqa: ANN401 - the layer's loader kwargs
         with loaders.connect(**kwargs) as conn:
             BUILD_SECONDS[kwargs["dbname"]] = load_dataset(
                 conn, athletes, profile_is_user=profile_is_user

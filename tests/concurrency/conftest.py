@@ -13,9 +13,8 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
-from pytest_postgresql.executors import NoopExecutor
-from pytest_postgresql.factories.noprocess import xdistify_dbname
 
+from hyrox_schema.databases import Layer, worker_dbname
 from hyrox_schema.server import PgServer, cloned_database
 from tests.support.concurrency import install_gate, session
 
@@ -24,14 +23,14 @@ Connection = psycopg.Connection[DictRow]
 
 @pytest.fixture(scope="module")
 def module_dsn(
-    pg_server: PgServer, layer_after_001: NoopExecutor, request: pytest.FixtureRequest
+    pg_server: PgServer, layer_after_001: Layer, request: pytest.FixtureRequest
 ) -> Iterator[str]:
     """A fresh after-001 clone for the whole module, with the gate installed."""
     name = request.module.__name__.rsplit(".", 1)[-1]
     with cloned_database(
         pg_server,
         template=layer_after_001.template_dbname,
-        dbname=xdistify_dbname(f"hyrox_{os.getpid()}_{name}"),
+        dbname=worker_dbname(f"hyrox_{os.getpid()}_{name}"),
     ) as dsn:
         with psycopg.connect(dsn, autocommit=True) as owner:
             install_gate(owner)
