@@ -8,9 +8,9 @@ import os
 import psycopg
 import pytest
 
+from hyrox_schema import databases
 from hyrox_schema.databases import Layer
 from hyrox_schema.server import PgServer
-from tests.support import databases
 
 PREFIX = f"hyrox_{os.getpid()}_plumbing"
 
