@@ -189,7 +189,7 @@ def real_verbs(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
         "hyrox-bench-ratios": ([run_json, run_json], 0, "| ok |"),
         "hyrox-race-import": ([], 0, "2750 result(s) from 2 file(s)"),
         "hyrox-junit-summary": (["junit.xml"], 0, "`tests/test_x.py::test_y` | failed"),
-        "hyrox-mutants": (["list"], 0, "# shard 1/1: "),
+        "hyrox-mutants": (["list"], 0, "check-goals_status_check\tcheck"),
     }
 
 
