@@ -66,4 +66,11 @@ def test_the_request_uses_its_index(bench_s: BenchSetup, index: str):
     """The planner serves the index's request through that index."""
     request = INDEX_REQUESTS[index]
     used = indexes_used(bench_s, request)
-    assert index in used, f"{request.why}: planned with {sorted(used) or 'no index'}"
+    table = owner_of(index).name
+    assert index in used, (
+        f"{request.why}: the request of {index} (tests/tables/{table}.py, index_requests) is "
+        f"planned with {sorted(used) or 'no index'}. If a new index took it over, decide which "
+        f"index serves it: keep the request here and make the new one narrower (a partial "
+        f"index, other columns), or move the request to the new index and drop {index} in the "
+        f"migration"
+    )

@@ -1,9 +1,12 @@
 -- =============================================================================
 -- Hyrox AI Coach — migration 002: an athlete's sessions of one type (sample: new index)
 -- =============================================================================
--- A gate sample and the recipe for a new index (README "Kinds of change"): the coach asks
--- for an athlete's last sessions of one type ("your last five strength sessions"), which
--- workout_logs_athlete_id_date_idx answers only by reading every log of the athlete.
+-- A gate sample and the recipe for a new index (README "Kinds of change"): the coach follows
+-- up on the sessions an athlete skipped ("you skipped three runs this month"), which
+-- workout_logs_athlete_id_date_idx answers only by reading every log of the athlete. A partial
+-- index holds only the skipped logs, so it is small and takes over no other request (an index
+-- leading with athlete_id alone would compete with workout_logs_athlete_id_date_idx, and
+-- tests/benchmarks/test_index_usage.py names the request it took).
 -- squawk's require-concurrent-index-creation cannot be met here: CREATE INDEX CONCURRENTLY
 -- cannot run inside a transaction, and every migration of this repository is one transaction
 -- (the gate proves it). The accepted exception, with its reason on the line above the flagged
@@ -23,10 +26,10 @@ begin;
 
 do $$
 begin
-  if to_regclass('public.workout_logs_athlete_id_session_type_date_idx') is not null then
-    raise exception 'migration 002_workout_logs_session_type_index has already been applied'
+  if to_regclass('public.workout_logs_athlete_id_skipped_date_idx') is not null then
+    raise exception 'migration 002_workout_logs_skipped_index has already been applied'
       using errcode = 'duplicate_object',
-            hint = 'public.workout_logs_athlete_id_session_type_date_idx exists; nothing was changed.';
+            hint = 'public.workout_logs_athlete_id_skipped_date_idx exists; nothing was changed.';
   end if;
 end
 $$;
@@ -36,14 +39,14 @@ set local lock_timeout = '5s';
 set local statement_timeout = '60s';
 
 -- =============================================================================
--- Section: workout logs — the last sessions of one type
+-- Section: workout logs — the sessions an athlete skipped
 -- =============================================================================
 
 -- squawk-ignore require-concurrent-index-creation -- one transaction per migration; ms per 10k logs
-create index workout_logs_athlete_id_session_type_date_idx
-  on public.workout_logs (athlete_id, session_type, date desc);
+create index workout_logs_athlete_id_skipped_date_idx
+  on public.workout_logs (athlete_id, date desc) where completion_status = 'skipped';
 
-comment on index public.workout_logs_athlete_id_session_type_date_idx is
-  'Serves an athlete''s latest sessions of one type (the coach''s "your last five strength sessions").';
+comment on index public.workout_logs_athlete_id_skipped_date_idx is
+  'Serves an athlete''s skipped sessions, latest first (the coach''s follow-up on missed work).';
 
 commit;
