@@ -144,6 +144,7 @@ def test_the_entry_points_are_the_documented_tools():
         "hyrox-race-import",
         "hyrox-prepare-server",
         "hyrox-junit-summary",
+        "hyrox-scaffold",
     }
     missing = [name for name in SCRIPTS if shutil.which(name, path=str(BIN)) is None]
     assert missing == [], f"not installed in {BIN}: run pip install -e '.[test]'"
@@ -188,6 +189,11 @@ def real_verbs(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
         "hyrox-bench-ratios": ([run_json, run_json], 0, "| ok |"),
         "hyrox-race-import": ([], 0, "2750 result(s) from 2 file(s)"),
         "hyrox-junit-summary": (["junit.xml"], 0, "`tests/test_x.py::test_y` | failed"),
+        "hyrox-scaffold": (
+            ["table", "layout_probes", "--kind", "athlete", "--column", "note:text", "--dry-run"],
+            0,
+            "create table public.layout_probes (",
+        ),
     }
 
 
