@@ -524,8 +524,8 @@ def declaration_py(spec: Spec, migration: str) -> str:
     add(f'"""public.{t}: what the suite expects of it beyond the contract.')
     add("")
     add(f"Scaffolded with {migration} by hyrox-scaffold. The fields are described in")
-    add("tests/tables/declaration.py. Review every `REVIEW:` marker, then delete it: pytest fails")
-    add("while one is left (tests/test_scaffold.py).")
+    add("tests/tables/declaration.py. Decide every point marked REVIEW below, then delete its")
+    add("marker: pytest fails while one is left (tests/test_scaffold.py).")
     add('"""')
     add("")
     add("from __future__ import annotations")
@@ -540,8 +540,9 @@ def declaration_py(spec: Spec, migration: str) -> str:
         add("from datetime import timedelta")
     if uses_dt or spec.soft_delete or spec.unique_per_day:
         add("")
-    add("import factory")
-    add("")
+    if spec.soft_delete or spec.unique_per_day:
+        add("import factory")
+        add("")
     if spec.athlete:
         add("from factories.athletes import OwnedFactory")
     else:
@@ -573,10 +574,15 @@ def declaration_py(spec: Spec, migration: str) -> str:
     base_class = "OwnedFactory" if spec.athlete else "base.PgFactory"
     add(f"class {spec.factory}({base_class}):")
     if spec.athlete:
-        add(f'    """A row of public.{t}; pass ``athlete=<athlete_profiles row>`` (default: a new')
-        add("    athlete). Found by the behaviour tests like the factories of factories/.")
+        doc = (
+            f"A row of public.{t}; pass ``athlete=<athlete_profiles row>`` (default: a new "
+            "athlete). Found by the behaviour tests like the factories of factories/."
+        )
     else:
-        add(f'    """A row of public.{t} (reference data, written as the service role would).')
+        doc = f"A row of public.{t} (reference data, written as the service role would)."
+    wrapped = textwrap.wrap(doc, 90)
+    add(f'    """{wrapped[0]}')
+    out.extend(f"    {line}" for line in wrapped[1:])
     if spec.soft_delete:
         add("")
         add("    Traits: ``soft_deleted`` (deleted_at set).")
