@@ -164,6 +164,27 @@ def conversation_with_messages(athlete: Row | None = None, exchanges: int = 3) -
     return ChatGraph(conversation, messages)
 
 
+#: The tables ``populated_athlete`` writes rows into (a table added later gets its row from its
+#: declaration: tests/support/athlete_data.py).
+POPULATED_TABLES = frozenset(
+    {
+        "athlete_profiles",
+        "conversations",
+        "messages",
+        "training_plans",
+        "training_plan_weeks",
+        "training_plan_days",
+        "workout_logs",
+        "race_results",
+        "race_splits",
+        "benchmark_tests",
+        "personal_records",
+        "goals",
+        "athlete_achievements",
+    }
+)
+
+
 def populated_athlete(athlete: Row | None = None, plan_weeks: int = 2) -> AthleteGraph:
     """An athlete with rows in every athlete-owned table, links included.
 

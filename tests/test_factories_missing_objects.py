@@ -23,11 +23,12 @@ from tests.support import upgrade_fill
 Connection = psycopg.Connection[DictRow]
 
 
-class BodyMeasurementFactory(PgFactory):
-    """A throw-away factory for a table only a later migration would create."""
+class NotYetCreatedFactory(PgFactory):
+    """A throw-away factory for a table only a later migration would create (a name no real
+    table takes: a new table is often called what the examples call it)."""
 
     class Meta:
-        table = "public.body_measurements"
+        table = "public.scratch_not_yet_created"
 
     athlete_id = factory.LazyAttribute(lambda o: o.athlete["id"])
     weight_kg = 80
@@ -42,10 +43,10 @@ def test_a_factory_for_a_missing_table_is_skipped_with_a_reason(
     """No error: the unsaved values come back, and the log names the table and why."""
     athlete = AthleteFactory()
     with caplog.at_level(logging.WARNING, logger="factories"):
-        row = BodyMeasurementFactory(athlete=athlete)
+        row = NotYetCreatedFactory(athlete=athlete)
     assert isinstance(row, Row)
     assert row["athlete_id"] == athlete["id"]
-    assert "public.body_measurements does not exist in this database" in caplog.text
+    assert "public.scratch_not_yet_created does not exist in this database" in caplog.text
     assert "its row is skipped" in caplog.text
 
 
@@ -65,12 +66,13 @@ def test_a_missing_column_is_left_out_of_the_insert(
 def test_a_table_created_later_is_seen_once_it_exists(factories_bound: Connection) -> None:
     """The per-connection cache is refreshed when the table appears (no stale skip)."""
     athlete = AthleteFactory()
-    assert "id" not in BodyMeasurementFactory(athlete=athlete)
+    assert "id" not in NotYetCreatedFactory(athlete=athlete)
     factories_bound.execute(
-        "create table public.body_measurements (id uuid primary key default gen_random_uuid(),"
+        "create table public.scratch_not_yet_created"
+        " (id uuid primary key default gen_random_uuid(),"
         " athlete_id uuid not null, weight_kg numeric)"
     )
-    assert "id" in BodyMeasurementFactory(athlete=athlete)
+    assert "id" in NotYetCreatedFactory(athlete=athlete)
 
 
 @pytest.mark.commits

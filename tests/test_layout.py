@@ -145,6 +145,7 @@ def test_the_entry_points_are_the_documented_tools():
         "hyrox-prepare-server",
         "hyrox-junit-summary",
         "hyrox-mutants",
+        "hyrox-scaffold",
     }
     missing = [name for name in SCRIPTS if shutil.which(name, path=str(BIN)) is None]
     assert missing == [], f"not installed in {BIN}: run pip install -e '.[test]'"
@@ -190,6 +191,11 @@ def real_verbs(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
         "hyrox-race-import": ([], 0, "2750 result(s) from 2 file(s)"),
         "hyrox-junit-summary": (["junit.xml"], 0, "`tests/test_x.py::test_y` | failed"),
         "hyrox-mutants": (["list"], 0, "check-goals_status_check\tcheck"),
+        "hyrox-scaffold": (
+            ["table", "layout_probes", "--kind", "athlete", "--column", "note:text", "--dry-run"],
+            0,
+            "create table public.layout_probes (",
+        ),
     }
 
 

@@ -257,10 +257,10 @@ VERDICTS: dict[str, dict[str, str]] = {
     "002_goals_without_abandoned.sql": {},
     "002_messages_deletable_by_their_athlete.sql": {},
     # a new athlete table open to everyone, not declared yet: judged without a declaration
-    "002_body_measurements_open.sql": {
-        "rls isolation": "public.body_measurements: athlete ",
-        "access matrix": "body_measurements",
-        "advisor unindexed_foreign_keys": "body_measurements_athlete_id_fkey",
+    "002_open_measurements.sql": {
+        "rls isolation": "public.open_measurements: athlete ",
+        "access matrix": "open_measurements",
+        "advisor unindexed_foreign_keys": "open_measurements_athlete_id_fkey",
     },
 }
 

@@ -19,6 +19,7 @@ import factories
 from factories.base import PgFactory
 from hyrox_schema.race_import import ImportReport, Result
 from hyrox_schema.upgrade import owned_tables
+from tests.tables import declarations
 
 Conn = psycopg.Connection[Any]
 
@@ -61,17 +62,24 @@ def triggers_disabled(conn: Conn, *tables: str) -> Iterator[None]:
             )
 
 
+#: Where table factories live: the ``factories`` package, and a declaration that carries its
+#: table's factory (what ``hyrox-scaffold`` writes: tests/tables/<table>.py).
+FACTORY_HOMES = ("factories.", "tests.tables.")
+
+
 def all_factories() -> list[type[PgFactory]]:
-    """Every concrete table factory of the ``factories`` package (all modules imported)."""
+    """Every concrete table factory of the ``factories`` package and of the declarations
+    (all modules imported); a throw-away factory a test module defines is not one."""
     for module in pkgutil.iter_modules(factories.__path__):
         importlib.import_module(f"factories.{module.name}")
+    declarations()
     found: list[type[PgFactory]] = []
     stack: list[type[PgFactory]] = [PgFactory]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():
             stack.append(sub)
-            if not sub._meta.abstract:
+            if not sub._meta.abstract and sub.__module__.startswith(FACTORY_HOMES):
                 found.append(sub)
     return sorted(found, key=lambda f: f.__name__)
 

@@ -21,6 +21,7 @@ from psycopg.rows import DictRow
 from factories import graphs
 from hyrox_schema.impersonation import acting_as, athlete_claims
 from tests.behaviour.helpers import assert_link_consistent, athlete_row_counts, count, fetch
+from tests.support import athlete_data
 
 Connection = psycopg.Connection[DictRow]
 
@@ -62,8 +63,8 @@ def test_gotrue_erases_an_account_with_every_kind_of_data(
     """GoTrue's login deletes a user with rows in every athlete table, plan days linked to
     logs among them: every row of the athlete goes, a bystander's stay, no error."""
     db = db_factories_bound
-    victim = graphs.populated_athlete(plan_weeks=plan_weeks).athlete
-    bystander = graphs.populated_athlete().athlete
+    victim = athlete_data.populated_athlete(plan_weeks=plan_weeks).athlete
+    bystander = athlete_data.populated_athlete().athlete
     before = athlete_row_counts(db, victim.id, victim.user_id)
     bystander_before = athlete_row_counts(db, bystander.id, bystander.user_id)
     assert all(n > 0 for n in before.values()), before  # every kind of data
@@ -83,7 +84,7 @@ def test_gotrue_still_has_no_grant_on_athlete_data(
 ):
     """The fix gave GoTrue nothing: as supabase_auth_admin, reading or deleting athlete
     rows directly is still refused (42501)."""
-    graphs.populated_athlete()
+    athlete_data.populated_athlete()
     gotrue = _gotrue(auth_admin_connect)
     for statement in ("select count(*) from public.workout_logs", "delete from public.goals"):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -24,6 +24,7 @@ from tests.behaviour.helpers import (
     expect_error,
     fetch,
 )
+from tests.support import athlete_data
 from tests.tables import reference_tables
 
 Connection = psycopg.Connection[DictRow]
@@ -53,8 +54,8 @@ def test_every_public_table_is_owned_reference_or_pre_existing(conn: Connection)
 
 def test_deleting_the_auth_user_erases_the_athlete_everywhere(factories_bound: Connection):
     """Deleting an auth user removes every row of that athlete and nothing of anyone else."""
-    victim = graphs.populated_athlete().athlete
-    bystander = graphs.populated_athlete().athlete
+    victim = athlete_data.populated_athlete().athlete
+    bystander = athlete_data.populated_athlete().athlete
     victim_before = _athlete_counts(factories_bound, victim)
     bystander_before = _athlete_counts(factories_bound, bystander)
     totals_before = _all_counts(factories_bound)
@@ -72,7 +73,7 @@ def test_deleting_the_profile_erases_the_athlete_data_but_not_the_login(
     factories_bound: Connection,
 ):
     """Deleting only the profile cascades through the athlete's data; auth.users stays."""
-    victim = graphs.populated_athlete().athlete
+    victim = athlete_data.populated_athlete().athlete
     factories_bound.execute("delete from athlete_profiles where id = %s", (victim.id,))
     counts = _athlete_counts(factories_bound, victim)
     assert counts.pop("auth.users") == 1
@@ -106,7 +107,7 @@ def test_deleting_a_week_keeps_the_logs_of_its_days(factories_bound: Connection)
 
 def test_deleting_a_conversation_keeps_plans_and_logs_from_it(factories_bound: Connection):
     """A deleted chat takes its messages; the plan and log it produced stay, unlinked."""
-    graph = graphs.populated_athlete()
+    graph = athlete_data.populated_athlete()
     conversation = graph.chat.conversation
     chat_log = graph.logs[-1]
     assert chat_log.conversation_id == conversation.id
@@ -124,7 +125,7 @@ def test_deleting_a_conversation_keeps_plans_and_logs_from_it(factories_bound: C
 
 def test_deleting_a_race_keeps_the_rest_of_the_history(factories_bound: Connection):
     """A deleted race takes its splits only: logs, records and benchmarks stay."""
-    graph = graphs.populated_athlete()
+    graph = athlete_data.populated_athlete()
     before = _athlete_counts(factories_bound, graph.athlete)
     factories_bound.execute("delete from race_results where id = %s", (graph.race.race.id,))
     after = _athlete_counts(factories_bound, graph.athlete)

@@ -20,7 +20,7 @@ from factories.providers import STATIONS, age_group, split_times
 from factories.races import RaceResultFactory
 from hyrox_schema import catalog
 from tests.behaviour.helpers import PRE_EXISTING_TABLES, all_factories, count, fetch
-from tests.support import sport
+from tests.support import athlete_data, sport
 from tests.tables import athlete_id_tables
 
 Connection = psycopg.Connection[DictRow]
@@ -227,7 +227,7 @@ def test_training_history_links_logs_to_their_plan_days(factories_bound: Connect
 
 def test_populated_athlete_fills_every_athlete_table(factories_bound: Connection):
     """populated_athlete leaves rows in every table whose contract has an athlete_id."""
-    graph = graphs.populated_athlete()
+    graph = athlete_data.populated_athlete()
     reviewed = contract.load()
     owned = sorted(
         table
@@ -247,7 +247,7 @@ def _content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _build_everything(seed: int) -> list[dict[str, Any]]:
     factories.reseed(seed)
-    graph = graphs.populated_athlete()
+    graph = athlete_data.populated_athlete()
     rows = [graph.athlete, *graph.chat.messages, graph.plan.plan, *graph.plan.weeks]
     rows += [d for week in graph.plan.days for d in week]
     rows += [*graph.logs, graph.race.race, *graph.race.splits]

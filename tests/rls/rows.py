@@ -23,7 +23,7 @@ from factories.workouts import BenchmarkTestFactory, WorkoutLogFactory
 from hyrox_schema.impersonation import anon_claims, athlete_claims, service_claims
 from tests.support import access_matrix as spec
 from tests.support import edges
-from tests.tables import declaration, declarations
+from tests.tables import athlete_tables, declaration, declarations
 
 CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "tables"
 
@@ -140,6 +140,9 @@ def lean_graph(athlete: Row) -> Graph:
         "goals": GoalFactory(athlete=athlete),
         "athlete_achievements": AthleteAchievementFactory(athlete=athlete),
     }
+    for table in athlete_tables():  # a table added since: a row as its declaration makes it
+        if table.name not in rows:
+            rows[table.name] = table.make_row(athlete)
     return Graph(athlete=athlete, rows=rows)
 
 

@@ -18,7 +18,7 @@ from psycopg import sql
 import factories.base as data_factories
 from factories.athletes import AthleteFactory, AuthUserFactory
 from factories.chat import MessageFactory
-from factories.graphs import populated_athlete, race_with_splits
+from factories.graphs import POPULATED_TABLES, race_with_splits
 from factories.plans import TrainingPlanFactory
 from factories.records import GoalFactory, PersonalRecordFactory
 from factories.reference import AchievementDefinitionFactory, ExerciseFactory
@@ -26,6 +26,8 @@ from factories.workouts import WorkoutLogFactory
 from hyrox_schema import race_import
 from hyrox_schema.upgrade import FILLER_ATHLETES, FILLER_DOMAIN, Conn, Owner, data_tables, rows_of
 from tests.support import edges
+from tests.support.athlete_data import populated_athlete
+from tests.tables import athlete_id_tables
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,9 @@ def fill(conn: Conn, seed: int) -> list[Owner]:
             PersonalRecordFactory(athlete=athlete, free_text_exercise=True, improved=True)
             MessageFactory(conversation=graph.chat.conversation, rated=True)
             race_with_splits(athlete, **({"dnf": True} if number % 2 == 0 else {"dsq": True}))
+            for table in athlete_id_tables():  # added since 001: a second row, from its
+                if table.name not in POPULATED_TABLES:  # declaration, so each edge (NULL,
+                    table.make_row(athlete)  # soft-deleted, range ends) has a row to carry it
             owners.append(Owner(user["id"], athlete["id"]))
         ExerciseFactory(video_url="https://example.com/videos/upgrade.mp4")
         # Reference rows retired and used by nobody: what a clean-up migration might delete.
