@@ -52,6 +52,13 @@ def _dataset_layer(
 
 
 @pytest.fixture(scope="session")
+def bench_layer_t(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
+    """Template: after-001 + the T dataset (the default suite's structural tests)."""
+    with _dataset_layer(pg_server, layer_after_001, "t", "T") as layer:
+        yield layer
+
+
+@pytest.fixture(scope="session")
 def bench_layer_s(pg_server: PgServer, layer_after_001: Layer) -> Iterator[Layer]:
     """Template: after-001 + the S dataset."""
     with _dataset_layer(pg_server, layer_after_001, "s", "S") as layer:
@@ -86,6 +93,10 @@ def bench_layer_l_uid(pg_server: PgServer, layer_after_001: Layer) -> Iterator[L
     """Template: the L dataset with profile id = user id (benchmarks at L only)."""
     with _dataset_layer(pg_server, layer_after_001, "l_uid", "L", profile_is_user=True) as layer:
         yield layer
+
+
+STRUCTURAL_SCALE = "T"
+"""The dataset the default suite's structural tests read (``bench_s``)."""
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -125,8 +136,10 @@ def bench_setup(
 
 @pytest.fixture(scope="session")
 def bench_s(bench_databases: BenchDatabases, request: pytest.FixtureRequest) -> BenchSetup:
-    """The S databases (1,000 athletes): what the structural tests of the default suite read."""
-    return bench_databases.get("S", request)
+    """The T databases (300 athletes): what the structural tests of the default suite read. The
+    shapes they assert (an InitPlan per statement, index scans) hold at every larger scale; the
+    benchmarks themselves measure at S, L and XL."""
+    return bench_databases.get(STRUCTURAL_SCALE, request)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -24,7 +24,7 @@ UID_POLICIES_SQL = HERE / "uid_policies.sql"
 INLINE_POLICIES_SQL = HERE / "inline_policies.sql"
 
 # Athletes per scale. S is built for the default suite, L and XL only on request.
-SCALES: dict[str, int] = {"S": 1_000, "L": 10_000, "XL": 100_000}
+SCALES: dict[str, int] = {"T": 300, "S": 1_000, "L": 10_000, "XL": 100_000}
 # Scales measured for ours and the owner only: no draft, uid or inline copies (each
 # would be another 11.2 M plan days to build or clone), and the connection goes to the
 # dataset's template itself instead of a clone (the benchmark's writes roll back).
