@@ -254,7 +254,7 @@ VERDICTS: dict[str, dict[str, str]] = {
     # the recipes of README "Kinds of change": each passes the gate as it stands
     "002_session_type_mobility.sql": {},
     "002_workout_logs_skipped_index.sql": {},
-    "002_goals_without_abandoned.sql": {},
+    "002_goal_targets_in_kg.sql": {},
     "002_messages_deletable_by_their_athlete.sql": {},
     # a new athlete table open to everyone, not declared yet: judged without a declaration
     "002_open_measurements.sql": {
