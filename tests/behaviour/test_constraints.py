@@ -120,7 +120,17 @@ def test_check_accepts_valid_value(
     if case.fresh_stations:
         _clear_stations(factories_bound)
     resolved = _resolve(values)
-    row = factory_for(case.table)(**resolved)
+    try:
+        with factories_bound.transaction():
+            row = factory_for(case.table)(**resolved)
+    except psycopg.errors.CheckViolation as refused:
+        pytest.fail(
+            f"{refused.diag.constraint_name} refuses {values}, a valid case of {name} in "
+            f"`checks` of tests/tables/{case.table}.py. If a migration narrowed it on purpose, "
+            "move the value to the invalid cases (and declare `-- data-change: narrow "
+            "<schema.table.column> -- <why>` in the migration); otherwise the CHECK refuses "
+            "valid input"
+        )
     stored = {k: row[k] for k in resolved if k in row}
     assert stored == {k: _as_stored(v) for k, v in resolved.items() if k in row}
 
