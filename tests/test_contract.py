@@ -337,7 +337,16 @@ def test_every_contract_policy_is_in_the_access_matrix():
         for t in access_matrix.TABLES
         for p in t.policies
     }
-    assert in_contract == in_spec
+    problems = [
+        f'policy "{name}" on {table} ({command} to {roles}) is in contract/, not in '
+        f"access.policies of tests/tables/{table}.py: declare it there"
+        for table, name, command, roles in sorted(in_contract - in_spec)
+    ] + [
+        f'policy "{name}" on {table} ({command} to {roles}) is declared in tests/tables/{table}.py,'
+        " not in contract/ (regenerate it: hyrox-contract write, or fix the declaration)"
+        for table, name, command, roles in sorted(in_spec - in_contract)
+    ]
+    assert problems == [], "\n".join(problems)
 
 
 def _client_privileges(table: str, role: str) -> set[str]:
@@ -366,7 +375,12 @@ def test_every_contract_grant_is_in_the_access_matrix(role: str):
             if actor.role == role
             and spec.outcome(command, actor) is not access_matrix.Outcome.NO_GRANT
         }
-        assert _client_privileges(spec.name, role) == expected, spec.name
+        held = _client_privileges(spec.name, role)
+        assert held == expected, (
+            f"{role} on {spec.name}: contract/ grants {sorted(held)}, the access row of "
+            f"tests/tables/{spec.name}.py (PATTERNS in tests/support/access_matrix.py) needs "
+            f"{sorted(expected)}: change the row or the migration's grants"
+        )
 
 
 def test_the_check_command_passes_on_the_committed_contract(

@@ -55,7 +55,7 @@ def check_select(conn: Connection, cast: Cast, cell: spec.Cell, target: dict[str
     result = actions.attempt(conn, claims, actions.select_row(table.name, target["id"]))
 
     assert result.current_user == actor.role
-    assert result.outcome(table.name) == cell.outcome
+    assert result.outcome(table.name) == cell.outcome, mismatch(cell, result.outcome(table.name))
     if cell.outcome is Outcome.ALLOWED:
         assert [row["id"] for row in result.rows] == [target["id"]]
         return
@@ -77,7 +77,7 @@ def check_insert(conn: Connection, cast: Cast, cell: spec.Cell, target: dict[str
     result = actions.attempt(conn, cast.claims(actor), statement)
 
     assert result.current_user == actor.role
-    assert result.outcome(table.name) == cell.outcome
+    assert result.outcome(table.name) == cell.outcome, mismatch(cell, result.outcome(table.name))
     if cell.outcome is Outcome.ALLOWED:
         assert actions.snapshot(conn, table.name, target["id"]) == record
         return
@@ -100,7 +100,9 @@ def check_blanket(
         result = actions.attempt(conn, cast.claims(cell.actor), statement)
         assert result.current_user == cell.actor.role
         if cell.outcome is Outcome.NO_GRANT:
-            assert result.outcome(cell.table.name) == Outcome.NO_GRANT
+            assert result.outcome(cell.table.name) == Outcome.NO_GRANT, mismatch(
+                cell, result.outcome(cell.table.name), Outcome.NO_GRANT
+            )
             return
         assert result.error is None, result.message
         after = actions.snapshot(conn, cell.table.name, before["id"])
@@ -126,7 +128,7 @@ def check_update(conn: Connection, cast: Cast, cell: spec.Cell, target: dict[str
     result = actions.attempt(conn, cast.claims(actor), statement)
 
     assert result.current_user == actor.role
-    assert result.outcome(table.name) == cell.outcome
+    assert result.outcome(table.name) == cell.outcome, mismatch(cell, result.outcome(table.name))
     after = actions.snapshot(conn, table.name, target["id"])
     assert after is not None
     if cell.outcome is Outcome.ALLOWED:
@@ -152,7 +154,7 @@ def check_delete(conn: Connection, cast: Cast, cell: spec.Cell, target: dict[str
     result = actions.attempt(conn, cast.claims(actor), statement)
 
     assert result.current_user == actor.role
-    assert result.outcome(table.name) == cell.outcome
+    assert result.outcome(table.name) == cell.outcome, mismatch(cell, result.outcome(table.name))
     if cell.outcome is Outcome.ALLOWED:
         assert actions.snapshot(conn, table.name, target["id"]) is None
         return
@@ -167,6 +169,18 @@ CHECKS: dict[spec.Command, Callable[[Connection, Cast, spec.Cell, dict[str, Any]
     spec.Command.UPDATE: check_update,
     spec.Command.DELETE: check_delete,
 }
+
+
+def mismatch(cell: spec.Cell, got: object, expected: object = None) -> str:
+    """What to do when the database and the declared access row disagree."""
+    table = cell.table.name
+    return (
+        f"{table} {cell.command} by {cell.actor.name}: the database gives {got}, the access row "
+        f"of tests/tables/{table}.py expects {expected or cell.outcome}. If a migration changed "
+        "who may do this on purpose, change the row (access.pattern: PATTERNS in "
+        "tests/support/access_matrix.py) and its policies; otherwise the migration opened or "
+        "closed a door it should not have"
+    )
 
 
 def check_cell(conn: Connection, cast: Cast, cell: spec.Cell) -> None:

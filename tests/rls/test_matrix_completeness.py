@@ -92,8 +92,19 @@ def test_catalog_policies_are_exactly_the_spec_policies(conn: Connection):
         for table in spec.TABLES
         for p in table.policies
     }
-    assert sorted(in_catalog - in_spec) == [], "policies the spec does not name"
-    assert sorted(in_spec - in_catalog) == [], "spec policies missing from the catalog"
+    undeclared = [
+        f'policy "{name}" on {table} ({command} to {", ".join(roles)}): add it to '
+        f"access.policies in tests/tables/{table}.py, and make the table's access row "
+        "(access.pattern, one of PATTERNS in tests/support/access_matrix.py) give the outcomes "
+        "it allows"
+        for table, name, command, roles, _ in sorted(in_catalog - in_spec)
+    ]
+    gone = [
+        f'policy "{name}" on {table}: tests/tables/{table}.py declares it, the database has it '
+        "not (or with another command or roles)"
+        for table, name, _, _, _ in sorted(in_spec - in_catalog)
+    ]
+    assert undeclared + gone == [], "\n".join(undeclared + gone)
 
 
 @pytest.mark.parametrize("table", spec.TABLES, ids=lambda t: t.name)
@@ -105,7 +116,13 @@ def test_client_grants_match_the_spec(conn: Connection, table: spec.TableSpec, r
         outcomes = {table.outcome(command, actor) for actor in actors}
         row = conn.execute(PRIVILEGE_CHECK[command], (role, f"public.{table.name}")).fetchone()
         assert row is not None
-        assert row["granted"] is (outcomes != {spec.Outcome.NO_GRANT}), (command, outcomes)
+        expected = outcomes != {spec.Outcome.NO_GRANT}
+        assert row["granted"] is expected, (
+            f"{role} {'holds' if row['granted'] else 'lacks'} {command} on public.{table.name}, "
+            f"while the access row of tests/tables/{table.name}.py (PATTERNS in "
+            f"tests/support/access_matrix.py) gives its actors {sorted(map(str, outcomes))}: "
+            "change the row (a pattern with the new outcomes) or the grant in the migration"
+        )
 
 
 @pytest.mark.parametrize("table", spec.TABLES, ids=lambda t: t.name)
