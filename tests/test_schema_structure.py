@@ -8,6 +8,7 @@ import pytest
 
 import hyrox_schema.contract as contract
 from hyrox_schema import catalog
+from tests.behaviour.helpers import factory_for
 from tests.support import brief
 from tests.support.schema_checks import private_helper_problems
 
@@ -171,6 +172,27 @@ def test_checks_accept_every_value_the_brief_names(
     ]
     assert len(definitions) == 1
     assert brief.BRIEF_VOCABULARIES[(table, column)] <= quoted_values(definitions[0])
+
+
+@pytest.mark.parametrize(("table", "column"), sorted(brief.BRIEF_RANGES), ids=lambda v: str(v))
+def test_the_ranges_the_brief_writes_are_enforced(
+    factories_bound: psycopg.Connection[Any], table: str, column: str
+) -> None:
+    """A range the brief writes as a CHECK takes both ends and refuses one step outside, whatever
+    the CHECK is called (dropping it, even with its test cases, fails here)."""
+    low, high = brief.BRIEF_RANGES[(table, column)]
+    make = factory_for(table)
+    for value in (low, high):
+        assert make(**{column: value})[column] == value
+    taken = []
+    for value in (low - 1, high + 1):
+        try:
+            with factories_bound.transaction():
+                make(**{column: value})
+            taken.append(value)
+        except psycopg.errors.CheckViolation:
+            pass
+    assert taken == [], f"public.{table}.{column} took {taken}: the brief bounds it {low}..{high}"
 
 
 @pytest.mark.parametrize("table", sorted(brief.NEW_TABLES))

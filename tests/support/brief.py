@@ -101,6 +101,13 @@ BRIEF_COLUMNS: dict[str, frozenset[str]] = {
     "athlete_achievements": _names("athlete_id achievement_id earned_at context"),
 }
 
+# Ranges the brief writes as CHECKs (workout_logs, "rpe_pre int check (rpe_pre between 1 and
+# 10)"): the column refuses a value outside and takes both ends.
+BRIEF_RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    ("workout_logs", "rpe_pre"): (1, 10),
+    ("workout_logs", "rpe_post"): (1, 10),
+}
+
 # Enumerations the brief spells out: the column's CHECK must accept every value.
 BRIEF_VOCABULARIES: dict[tuple[str, str], frozenset[str]] = {
     ("athlete_profiles", "sex"): frozenset({"male", "female", "other"}),
