@@ -353,10 +353,15 @@ def repository(tmp_path: Path) -> Path:
         "migrations/001_complete_schema.sql",
         "migrations/released.toml",
         weakenings.MATRIX,
-        "tests/tables/workout_logs.py",
     ):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text((REPO_ROOT / path).read_text(encoding="utf-8"))
+    # the declaration these tests edit, frozen as 001 made it (tests/data/tables/)
+    declaration = tmp_path / "tests/tables/workout_logs.py"
+    declaration.parent.mkdir(parents=True, exist_ok=True)
+    declaration.write_text(
+        (FROZEN.parent / "tables" / "workout_logs.py.txt").read_text(encoding="utf-8")
+    )
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-qm", "base")
     return tmp_path
