@@ -6,11 +6,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from hyrox_schema import catalog
 from tests.tables import declarations, declared
 
 DESIGN_DOC = Path(__file__).resolve().parents[1] / "docs" / "design_decisions.md"
 WHERE = 'docs/design_decisions.md, section 4 "Entity-relationship summary" (the mermaid erDiagram)'
-PRE_EXISTING = {"knowledge_chunks"}
+PRE_EXISTING = catalog.PRE_EXISTING_TABLES
 
 
 # `parent ||--o{ child : "constraint_name"`

@@ -41,18 +41,17 @@ import re
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any, LiteralString, TypeVar, cast
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from hyrox_schema import catalog
 from hyrox_schema.chain import GUARD_BLOCK, MIGRATIONS_DIR, Migration, discover, guard_problems
 from hyrox_schema.contract import CONTRACT_DIR, differences, reader
 from hyrox_schema.contract.model import Block, parse, read_dir, render
 from hyrox_schema.contract.summary import Change, compare
-from hyrox_schema.paths import load_repo_module
 
 Conn = psycopg.Connection[Any]
 Cursor = psycopg.Cursor[Any]
@@ -63,18 +62,11 @@ READ_ONLY_OPTION = "-c default_transaction_read_only=on"
 HISTORY_TABLE = "supabase_migrations.schema_migrations"
 LOCK_TIMEOUT: LiteralString = "3s"
 STATEMENT_TIMEOUT: LiteralString = "60s"
-# What public held before 001 (the brief: knowledge_chunks and its two RPCs): not the
-# migrations' objects, so not drift. Qualified names; functions without their arguments.
-# The tables come from the brief's registry (tests/support/brief.py), read by path.
-BRIEF = "tests/support/brief.py"
-PRE_EXISTING_FUNCTIONS = frozenset({"public.hybrid_search_chunks", "public.match_chunks"})
-
-
-@cache
-def pre_existing() -> frozenset[str]:
-    """Qualified names of what public held before 001 (tables from the brief, the two RPCs)."""
-    tables = load_repo_module(BRIEF).PRE_EXISTING_TABLES
-    return frozenset({f"public.{t}" for t in tables} | PRE_EXISTING_FUNCTIONS)
+# What public held before 001: not the migrations' objects, so not drift. Qualified names;
+# functions without their arguments.
+PRE_EXISTING = frozenset(
+    {f"public.{t}" for t in catalog.PRE_EXISTING_TABLES} | catalog.PRE_EXISTING_FUNCTIONS
+)
 
 
 # The contract file that is not compared, and why.
@@ -380,7 +372,7 @@ def owned_objects(cur: psycopg.Cursor[Any], files: dict[str, str]) -> Owned:
 
     def extra(name: str) -> bool:
         schema = name.partition(".")[0]
-        return schema in watched and name.partition("(")[0] not in pre_existing()
+        return schema in watched and name.partition("(")[0] not in PRE_EXISTING
 
     undescribed = []
     for rel in relations:

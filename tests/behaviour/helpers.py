@@ -17,6 +17,7 @@ from psycopg.rows import DictRow, dict_row, tuple_row
 
 import factories
 from factories.base import PgFactory
+from hyrox_schema import catalog
 from hyrox_schema.race_import import ImportReport, Result
 from hyrox_schema.upgrade import owned_tables
 from tests.tables import declarations
@@ -24,7 +25,7 @@ from tests.tables import declarations
 Conn = psycopg.Connection[Any]
 
 #: Tables the migration does not own (pre-existing production state).
-PRE_EXISTING_TABLES = frozenset({"knowledge_chunks"})
+PRE_EXISTING_TABLES = catalog.PRE_EXISTING_TABLES
 
 
 @contextlib.contextmanager

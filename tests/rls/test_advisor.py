@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 
 from hyrox_schema import catalog
-from tests.support.advisor import LINTS, PRE_EXISTING_FUNCTIONS, Connection
+from tests.support.advisor import LINTS, Connection
 
 # A violation of each lint, created inside the test's rolled-back transaction.
 PROBE_TABLE = """
@@ -92,4 +92,4 @@ def test_advisor_lint_catches_a_violation(conn: Connection, lint: str):
 def test_search_path_exemptions_are_the_pre_existing_rpcs(conn: Connection):
     """The exemptions name only the RPCs that pre-date 001 (and they are still there)."""
     public = {f"{f.schema}.{f.name}" for f in catalog.functions(conn, schema="public")}
-    assert public >= PRE_EXISTING_FUNCTIONS
+    assert public >= catalog.PRE_EXISTING_FUNCTIONS

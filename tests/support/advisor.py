@@ -21,7 +21,6 @@ Lint = Callable[[Connection], list[str]]
 
 MIGRATION_SCHEMAS = ("public", "private")
 """Schemas migration 001 creates objects in."""
-PRE_EXISTING_FUNCTIONS = frozenset({"public.hybrid_search_chunks", "public.match_chunks"})
 """RPCs that pre-date 001; the brief forbids recreating them, so their settings are not ours."""
 
 # Request-context functions that are row-independent and must be wrapped in (select ...):
@@ -123,7 +122,7 @@ def functions_with_mutable_search_path(conn: Connection) -> list[str]:
         f"{f.schema}.{f.name}({f.arguments})"
         for schema in MIGRATION_SCHEMAS
         for f in catalog.functions(conn, schema=schema)
-        if f"{f.schema}.{f.name}" not in PRE_EXISTING_FUNCTIONS
+        if f"{f.schema}.{f.name}" not in catalog.PRE_EXISTING_FUNCTIONS
         and not any(setting.startswith("search_path=") for setting in f.config)
     ]
 

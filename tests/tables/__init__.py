@@ -17,13 +17,14 @@ import pkgutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from hyrox_schema import catalog
 from tests.tables.declaration import Ownership, TableDeclaration
 
 HERE = Path(__file__).parent
 #: Modules of this package that are not table declarations.
 NOT_TABLES = frozenset({"declaration", "checks", "stories"})
 #: Tables the migrations do not own (the production state before 001): no declaration.
-PRE_EXISTING = frozenset({"knowledge_chunks"})
+PRE_EXISTING = catalog.PRE_EXISTING_TABLES
 #: What to copy for a new table (the failure of tests/test_declarations.py names them).
 TEMPLATES = {
     Ownership.ATHLETE: "tests/tables/goals.py",
