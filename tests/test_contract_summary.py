@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import hyrox_schema.contract as contract
 from hyrox_schema.contract import model, summary
+from tests.support import frozen
 
-# The contract with the tables these tests edit frozen as 001 and 002 made them
-# (tests/data/contract/): a schema PR changes contract/, never these tests' premises.
-FROZEN = Path(__file__).parent / "data" / "contract"
-COMMITTED = dict(contract.load().files) | {
-    f"tables/{path.name}": path.read_text(encoding="utf-8") for path in FROZEN.glob("*.txt")
-}
+COMMITTED = frozen.contract_files()
 MESSAGES = "tables/public.messages.txt"
 READ_MESSAGES = '"athletes can read messages of their own conversations"'
 
@@ -86,15 +81,9 @@ def test_a_dropped_not_null_is_a_changed_column():
     assert "Access matrix" not in text
 
 
-# The messages table as 001 made it, frozen: the summary's wording is tested on a known table,
-# so a schema PR that changes messages changes contract/, not this test.
-FROZEN_MESSAGES = Path(__file__).parent / "data" / "contract" / "public.messages.txt"
-
-
 def test_the_access_matrix_of_a_known_messages_table():
     """Grants and policies in words: own rows, column-limited update, no delete, no anon."""
-    frozen = {MESSAGES: FROZEN_MESSAGES.read_text(encoding="utf-8")}
-    matrix = summary.access(summary._tables(frozen)["public.messages"])
+    matrix = summary.access(summary._tables(COMMITTED)["public.messages"])
     assert matrix[("authenticated", "select")] == "own rows"
     assert matrix[("authenticated", "insert")] == "own rows where (role = 'user'::text)"
     assert matrix[("authenticated", "update")] == "own rows (feedback, pinned only)"

@@ -27,15 +27,11 @@ from hyrox_schema.chain import REPO_ROOT, SELECTION, Migration
 from hyrox_schema.contract import model, reader, summary, weakenings
 from hyrox_schema.databases import Layer
 from hyrox_schema.server import PgServer, cloned_database
+from tests.support import frozen
 
 Conn = psycopg.Connection[Any]
 CHAIN = SELECTION.chain()
-# The contract with the tables these tests edit frozen as 001 and 002 made them
-# (tests/data/contract/): a schema PR changes contract/, never these tests' premises.
-FROZEN = Path(__file__).parent / "data" / "contract"
-COMMITTED = dict(contract.load().files) | {
-    f"tables/{path.name}": path.read_text(encoding="utf-8") for path in FROZEN.glob("*.txt")
-}
+COMMITTED = frozen.contract_files()
 LOGS = "tables/public.workout_logs.txt"
 
 # --------------------------------------------------------------------------- the gate
@@ -360,7 +356,7 @@ def repository(tmp_path: Path) -> Path:
     declaration = tmp_path / "tests/tables/workout_logs.py"
     declaration.parent.mkdir(parents=True, exist_ok=True)
     declaration.write_text(
-        (FROZEN.parent / "tables" / "workout_logs.py.txt").read_text(encoding="utf-8")
+        (frozen.FROZEN_DECLARATIONS / "workout_logs.py.txt").read_text(encoding="utf-8")
     )
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-qm", "base")
