@@ -1,13 +1,14 @@
 """The template layers' loader lists, as the suite's root conftest passes them to
-pytest-postgresql (``postgresql_noproc(load=...)``).
+:func:`hyrox_schema.databases.template_layer`.
 
 Layer (a), before 001: :func:`hyrox_schema.loaders.before_001_loaders`. Layer (b), after 001:
 the plain chain and seeds (:func:`hyrox_schema.loaders.after_001_loaders`), or, with
 ``--upgrade-from N``, the way the live project gets it: the chain up to N, the seeds, the upgrade
 data set, the newer migrations, every row checked (:func:`hyrox_schema.upgrade.build_upgraded`).
 
-The choice is made when the layer is built, not when the list is made: the conftest builds its
-fixtures at import, before ``pytest_configure`` reads ``--upgrade-from``. Imports run one way:
+The choice is made when the layer is built, after ``pytest_configure`` has read
+``--upgrade-from`` (and by the contract builder and the mutation runner, which build layers
+outside pytest). Imports run one way:
 this module -> upgrade -> loaders -> chain.
 """
 
