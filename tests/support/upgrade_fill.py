@@ -152,11 +152,6 @@ def real_results_sample(conn: Conn, owners: Sequence[Owner]) -> int:
 
 
 def column_exists(conn: Conn, table: str, column: str) -> bool:
-    """``public.<table>.<column>`` exists (it may not yet, at N-1)."""
-    found = rows_of(
-        conn,
-        "select 1 from pg_attribute where attrelid = to_regclass(%s) and attname = %s"
-        " and not attisdropped",
-        (f"public.{table}", column),
-    )
-    return bool(found)
+    """``public.<table>.<column>`` exists (it may not yet, at N-1): the factories' own catalog
+    read, fresh."""
+    return column in (data_factories.table_columns(conn, f"public.{table}", refresh=True) or ())
