@@ -52,7 +52,6 @@ from hyrox_schema.server import (
     cloned_database,
     embedded_server,
     existing_server,
-    platform_of,
 )
 
 # Unique per run, so an existing server's leftovers never collide with this run.
@@ -226,8 +225,7 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
                 str,
             ),
         )
-        with platform_of(server):
-            yield server
+        yield server
         return
     engine = options.resolve_engine(
         pytestconfig.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE
@@ -237,7 +235,6 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
             server = stack.enter_context(embedded_server(engine))
         except engines.EngineUnavailable as error:
             raise pytest.UsageError(str(error)) from None
-        stack.enter_context(platform_of(server))
         yield server
 
 
@@ -249,7 +246,7 @@ def layer_before_001(pg_server: PgServer) -> Iterator[Layer]:
         pg_server,
         dbname=worker_dbname(f"{DB_PREFIX}_before_tmpl"),
         template=pg_server.template_dbname,
-        loaders=loaders.before_001_loaders(),
+        loaders=loaders.before_001_loaders(pg_server.superuser),
     ) as layer:
         yield layer
 

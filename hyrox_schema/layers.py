@@ -17,12 +17,12 @@ from __future__ import annotations
 from typing import Unpack
 
 from hyrox_schema import chain, loaders, upgrade
-from hyrox_schema.loaders import Loader, LoaderArgs
+from hyrox_schema.loaders import Loader, LoaderArgs, Login
 
 
-def before_001_loaders() -> list[Loader]:
+def before_001_loaders(superuser: Login | None) -> list[Loader]:
     """Layer (a): the Supabase stand-in and the production state."""
-    return loaders.before_001_loaders()
+    return loaders.before_001_loaders(superuser)
 
 
 def load_after_001(**kwargs: Unpack[LoaderArgs]) -> None:

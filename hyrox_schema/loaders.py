@@ -11,8 +11,9 @@ the Supabase CLI would see a ``begin; ... commit;`` migration.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
@@ -101,30 +102,26 @@ def flavour_of(conn: psycopg.Connection[Any]) -> Flavour:
     return "stand-in" if str(comment).startswith(STAND_IN_MARKER) else "supabase"
 
 
-# The platform's superuser login for the layers (set by the ``pg_server`` fixture): who
-# creates Supabase's own objects. None on an existing server without one, which must then
-# already be prepared like Supabase (README "Running against an existing server").
-PLATFORM_SUPERUSER: dict[str, str | None] = {"user": None, "password": None}
-
 VectorFlavour = Literal["pgvector", "stand-in"]
 
 
-@contextmanager
-def platform_superuser(user: str | None, password: str | None = None) -> Iterator[None]:
-    """Within the block, the layer loaders run Supabase's own steps as ``user``."""
-    PLATFORM_SUPERUSER.update(user=user, password=password)
-    try:
-        yield
-    finally:
-        PLATFORM_SUPERUSER.update(user=None, password=None)
+@dataclass(frozen=True)
+class Login:
+    """A role the suite logs in as, and its password (None: trust / .pgpass / PGPASSWORD)."""
+
+    user: str
+    password: str | None = None
 
 
-def connect_as_platform(**kwargs: Unpack[LoaderArgs]) -> psycopg.Connection[Any]:
-    """Like :func:`connect`, as the platform's superuser when the run has one."""
-    user = PLATFORM_SUPERUSER["user"]
-    if user is None:
+def connect_as_platform(
+    superuser: Login | None, **kwargs: Unpack[LoaderArgs]
+) -> psycopg.Connection[Any]:
+    """Like :func:`connect`, as the platform's superuser when the run has one (None: an
+    existing server without one, which must already be prepared like Supabase, README
+    "Running against an existing server")."""
+    if superuser is None:
         return connect(**kwargs)
-    return connect(**(kwargs | {"user": user, "password": PLATFORM_SUPERUSER["password"]}))
+    return connect(**(kwargs | {"user": superuser.user, "password": superuser.password}))
 
 
 def vector_flavour(conn: psycopg.Connection[Any]) -> VectorFlavour | None:
@@ -135,11 +132,11 @@ def vector_flavour(conn: psycopg.Connection[Any]) -> VectorFlavour | None:
     return "stand-in" if row[0] == "stand-in" else "pgvector"
 
 
-def load_supabase_stand_in(**kwargs: Unpack[LoaderArgs]) -> Flavour:
+def load_supabase_stand_in(superuser: Login | None = None, **kwargs: Unpack[LoaderArgs]) -> Flavour:
     """Layer (a), part 1, as the platform's superuser: roles, auth schema (only if missing),
     extensions, default privileges, and pgvector (the real one where the engine has it,
     else tests/sql/05_pgvector_stand_in.sql)."""
-    with connect_as_platform(**kwargs) as conn:
+    with connect_as_platform(superuser, **kwargs) as conn:
         execute_script(conn, SQL_DIR / "00_supabase_roles.sql")
         row = conn.execute("select to_regnamespace('auth') is null").fetchone()
         if row is not None and row[0]:
@@ -186,9 +183,10 @@ def load_seeds(**kwargs: Unpack[LoaderArgs]) -> None:
             execute_script(conn, path)
 
 
-def before_001_loaders() -> list[Loader]:
-    """Loaders of layer (a): the Supabase stand-in and the production state."""
-    return [load_supabase_stand_in, load_production_state]
+def before_001_loaders(superuser: Login | None) -> list[Loader]:
+    """Loaders of layer (a): the Supabase stand-in (as ``superuser``, the platform's login) and
+    the production state (as the layer's own user, ``postgres``)."""
+    return [partial(load_supabase_stand_in, superuser), load_production_state]
 
 
 def after_001_loaders() -> list[Loader]:

@@ -514,7 +514,7 @@ def prepared_target(stack: ExitStack, server: Any) -> Target:  # noqa: ANN401 - 
             server,
             dbname=f"hyrox_{os.getpid()}_mutants_before",
             template=server.template_dbname,
-            loaders=loaders.before_001_loaders(),
+            loaders=loaders.before_001_loaders(server.superuser),
         )
     )
     return Target(

@@ -39,14 +39,15 @@ def prepare(superuser_dsn: str, database: str) -> None:
                 sql.SQL("create database {} owner postgres").format(sql.Identifier(database))
             )
     user, password = str(params.get("user") or ""), params.get("password")
-    with loaders.platform_superuser(user, str(password) if password else None):
-        loaders.load_supabase_stand_in(
-            host=str(params.get("host") or ""),
-            port=str(params.get("port") or "5432"),
-            user=user,
-            password=str(password) if password else None,
-            dbname=database,
-        )
+    login = loaders.Login(user, str(password) if password else None)
+    loaders.load_supabase_stand_in(
+        login,
+        host=str(params.get("host") or ""),
+        port=str(params.get("port") or "5432"),
+        user=login.user,
+        password=login.password,
+        dbname=database,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,8 @@ from hyrox_schema.databases import cloned_database
 from hyrox_schema.loaders import (
     SEARCH_PATH_OPTIONS,
     SQL_DIR,
+    Login,
     execute_script,
-    platform_superuser,
 )
 
 # When set, the embedded server's log is copied into this directory at teardown
@@ -42,14 +42,6 @@ LOG_DIR_ENV = "HYROX_PG_LOG_DIR"
 # The role migrations, seeds and the suite's connections use, and GoTrue's login.
 MIGRATION_ROLE = "postgres"
 AUTH_ADMIN_ROLE = "supabase_auth_admin"
-
-
-@dataclass(frozen=True)
-class Login:
-    """A role the suite logs in as, and its password (None: trust / .pgpass / PGPASSWORD)."""
-
-    user: str
-    password: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,12 +199,6 @@ def existing_server(
             "point the DSN at another one (e.g. template1)"
         )
     return facts
-
-
-def platform_of(server: PgServer) -> AbstractContextManager[None]:
-    """The layer loaders run Supabase's own steps as ``server``'s superuser (when it has one)."""
-    login = server.superuser
-    return platform_superuser(login.user if login else None, login.password if login else None)
 
 
 def _login_of(dsn: str) -> Login:

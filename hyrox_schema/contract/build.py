@@ -22,7 +22,6 @@ from hyrox_schema.server import (
     cloned_database,
     embedded_server,
     existing_server,
-    platform_of,
 )
 
 
@@ -48,7 +47,6 @@ def server(
         else:
             name = options.resolve_engine(engine, os.environ, engines.DEFAULT_ENGINE)
             pg = stack.enter_context(embedded_server(name))
-        stack.enter_context(platform_of(pg))
         yield pg
 
 
@@ -63,7 +61,7 @@ def contract_of(pg: PgServer) -> dict[str, list[Block]]:
             "password": pg.password,
             "dbname": dbname,
         }
-        for load in loaders.before_001_loaders():
+        for load in loaders.before_001_loaders(pg.superuser):
             load(**kwargs)
         with psycopg.connect(dsn, autocommit=True) as conn:
             before = reader.baseline(conn)

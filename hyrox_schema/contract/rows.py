@@ -43,7 +43,7 @@ def rows_touched(hatches: list[Hatch], root: Path) -> dict[str, str]:
                 "password": pg.password,
                 "dbname": dbname,
             }
-            for load in loaders.before_001_loaders():
+            for load in loaders.before_001_loaders(pg.superuser):
                 load(**kwargs)  # type: ignore[arg-type]  # LoaderArgs
             with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
                 upgrade.apply(conn, older)
