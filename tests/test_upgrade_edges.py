@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -23,14 +22,14 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
+import hyrox_schema.contract as contract
 from hyrox_schema import upgrade
 from hyrox_schema.databases import Layer
 from hyrox_schema.server import PgServer, cloned_database
 from tests.support import edges, upgrade_fill
 
 Conn = psycopg.Connection[Any]
-CONTRACT = Path(__file__).resolve().parents[1] / "contract" / "tables"
-TABLES = sorted(path.stem for path in CONTRACT.glob("public.*.txt"))
+TABLES = edges.contract_tables()
 FOREIGN_KEY = re.compile(r"FOREIGN KEY \((?P<cols>[^)]*)\) REFERENCES (?P<target>[\w.]+)\(")
 
 # Edges the fill may leave out, with the reason (reviewed: each entry hides a data edge).
@@ -63,11 +62,6 @@ def edged(pg_server: PgServer, layer_after_001: Layer, factory_seed: int) -> Ite
         yield Edged(conn, [o.athlete_id for o in owners[: upgrade.FILLER_ATHLETES]])
 
 
-def contract_shape(table: str) -> edges.Shape:
-    """The table's shape from its committed contract file (the expectation)."""
-    return edges.shape_of_contract(table, (CONTRACT / f"{table}.txt").read_text("utf-8"))
-
-
 def missing_edges(conn: Conn, shape: edges.Shape, athletes: list[Any]) -> list[str]:
     """Each edge of the contract the data does not hold, named."""
     missing = []
@@ -95,7 +89,7 @@ def test_the_upgrade_data_holds_every_edge_the_contract_describes(edged: Edged, 
     athlete: each is in the data, or the failure names table.column and the missing edge."""
     if table in NOT_FILLED:
         pytest.skip(NOT_FILLED[table])
-    missing = missing_edges(edged.conn, contract_shape(table), edged.athletes)
+    missing = missing_edges(edged.conn, edges.contract_shape(table), edged.athletes)
     assert missing == [], (
         f"the upgrade data lacks these edges of {table}; make tests/support/upgrade_fill.py "
         "(fill) or the edge rules of tests/support/edges.py produce them:\n  "
@@ -108,7 +102,7 @@ def references_to(table: str) -> list[tuple[str, str]]:
     ``table``."""
     found = []
     for other in TABLES:
-        shape_text = (CONTRACT / f"{other}.txt").read_text("utf-8")
+        shape_text = contract.load().files[f"tables/{other}.txt"]
         for match in FOREIGN_KEY.finditer(shape_text):
             if match["target"] == table and "," not in match["cols"]:
                 found.append((other, match["cols"].strip()))
@@ -118,7 +112,8 @@ def references_to(table: str) -> list[tuple[str, str]]:
 REFERENCE_WITH_ACTIVE = [
     t
     for t in TABLES
-    if contract_shape(t).owner_column is None and "is_active" in contract_shape(t).columns
+    if edges.contract_shape(t).owner_column is None
+    and "is_active" in edges.contract_shape(t).columns
 ]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -24,8 +23,6 @@ from hyrox_schema.impersonation import anon_claims, athlete_claims, service_clai
 from tests.support import access_matrix as spec
 from tests.support import edges
 from tests.tables import athlete_tables, declaration, declarations
-
-CONTRACT = Path(__file__).resolve().parents[2] / "contract" / "tables"
 
 
 @dataclass(frozen=True)
@@ -84,9 +81,7 @@ def make_status_variants(table: str, athlete: Row, target: Row) -> list[Row]:
     """More rows of ``table`` owned by ``athlete``, one per value of each status-like
     vocabulary (read from the committed contract) the target row does not have, so a policy
     that lets a status through (``or status = 'completed'``) meets a row it opens."""
-    shape = edges.shape_of_contract(
-        f"public.{table}", (CONTRACT / f"public.{table}.txt").read_text("utf-8")
-    )
+    shape = edges.contract_shape(f"public.{table}")
     variants = []
     for column, values in edges.status_vocabularies(shape).items():
         for value in values:

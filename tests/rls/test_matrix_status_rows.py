@@ -26,7 +26,6 @@ from tests.support import edges
 
 Connection = psycopg.Connection[DictRow]
 SAMPLE = Path(__file__).parents[1] / "migration_samples" / "002_goals_readable_when_completed.sql"
-CONTRACT = Path(__file__).parents[2] / "contract" / "tables"
 
 
 def cell(table: str, command: spec.Command, actor: str) -> spec.Cell:
@@ -53,11 +52,9 @@ def test_a_policy_widened_to_one_status_fails_the_matrix(db: Connection, factory
 @pytest.mark.parametrize(
     "table",
     sorted(
-        path.stem.removeprefix("public.")
-        for path in CONTRACT.glob("public.*.txt")
-        if edges.status_vocabularies(
-            edges.shape_of_contract(path.stem, path.read_text(encoding="utf-8"))
-        )
+        table.removeprefix("public.")
+        for table in edges.contract_tables()
+        if edges.status_vocabularies(edges.contract_shape(table))
     ),
 )
 def test_the_matrix_target_owner_has_a_row_in_every_status(factories_bound: Connection, table: str):
@@ -67,9 +64,7 @@ def test_the_matrix_target_owner_has_a_row_in_every_status(factories_bound: Conn
     assert owner is not None
     target = make_row(table, owner)
     rows = [target, *make_status_variants(table, owner, target)]
-    shape = edges.shape_of_contract(
-        f"public.{table}", (CONTRACT / f"public.{table}.txt").read_text("utf-8")
-    )
+    shape = edges.contract_shape(f"public.{table}")
     for column, values in edges.status_vocabularies(shape).items():
         ids = [r["id"] for r in rows]
         query = sql.SQL("select array_agg(distinct {}) as v from {} where id = any(%s)").format(

@@ -23,12 +23,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+import hyrox_schema.contract as contract
 from hyrox_schema.contract import model
 
 log = logging.getLogger(__name__)
@@ -250,6 +252,21 @@ def status_vocabularies(shape: Shape) -> dict[str, list[str]]:
 
 
 # --------------------------------------------------------------------------- shapes
+
+
+def contract_tables() -> list[str]:
+    """The qualified names of the committed contract's tables (``public.<name>``)."""
+    return sorted(
+        path.removeprefix("tables/").removesuffix(".txt")
+        for path in contract.load().files
+        if path.startswith("tables/")
+    )
+
+
+@cache
+def contract_shape(table: str) -> Shape:
+    """``table``'s (``public.<name>``) shape from the committed contract, read once."""
+    return shape_of_contract(table, contract.load().files[f"tables/{table}.txt"])
 
 
 def shape_of_contract(table: str, text: str) -> Shape:
