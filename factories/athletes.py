@@ -46,11 +46,11 @@ class AthleteFactory(base.PgFactory):
         exclude = ("user",)
 
     class Params:
-        female = factory.Trait(sex="female")
-        pro = factory.Trait(hyrox_division="pro", hyrox_race_count=6)
-        doubles = factory.Trait(hyrox_format="doubles")
-        relay = factory.Trait(hyrox_format="relay")
-        onboarded = factory.Trait(
+        female = base.Trait(sex="female")
+        pro = base.Trait(hyrox_division="pro", hyrox_race_count=6)
+        doubles = base.Trait(hyrox_format="doubles")
+        relay = base.Trait(hyrox_format="relay")
+        onboarded = base.Trait(
             profile_complete=True,
             current_phase="specific_prep",
             race_date=factory.LazyFunction(lambda: ANCHOR_DATE + timedelta(weeks=16)),
@@ -59,7 +59,7 @@ class AthleteFactory(base.PgFactory):
             equipment_available=["sled", "skierg", "rower", "wall_ball", "kettlebells"],
             injuries_limitations=[],
         )
-        minimal = factory.Trait(
+        minimal = base.Trait(
             display_name=None,
             date_of_birth=None,
             sex=None,

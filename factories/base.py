@@ -36,6 +36,21 @@ _columns: weakref.WeakKeyDictionary[
 log = logging.getLogger("factories")
 
 
+class Trait(factory.Trait):
+    """``factory.Trait`` whose flag is also declared, ``False`` unless the caller sets it.
+
+    factory_boy decides a trait by looking its flag up with a default; an undeclared flag
+    makes that lookup raise an AttributeError whose message formats every value and
+    declaration of the row being built, once per field the trait overrides, on every build.
+    Declaring the flag (``Parameter.as_declarations``, factory_boy's hook for custom
+    parameters) makes the lookup succeed: same rows, about a third less factory time.
+    A parameter never reaches the INSERT (factory_boy drops ``Params`` from the kwargs).
+    """
+
+    def as_declarations(self, field_name: str, declarations: dict[str, Any]) -> dict[str, Any]:
+        return {field_name: False, **super().as_declarations(field_name, declarations)}
+
+
 class Row(dict[str, Any]):
     """A row as returned by the database: a dict whose keys also read as attributes."""
 

@@ -15,8 +15,8 @@ class ConversationFactory(OwnedFactory):
         table = "public.conversations"
 
     class Params:
-        untitled = factory.Trait(title=None, title_source=None)
-        renamed = factory.Trait(title_source="user")
+        untitled = base.Trait(title=None, title_source=None)
+        renamed = base.Trait(title_source="user")
 
     title = factory.LazyAttribute(lambda o: f"{(o.topic or 'coaching').capitalize()} questions")
     title_source = "auto"
@@ -35,7 +35,7 @@ class MessageFactory(base.PgFactory):
 
     class Params:
         conversation = factory.SubFactory(ConversationFactory)
-        assistant = factory.Trait(
+        assistant = base.Trait(
             role="assistant",
             content=factory.Faker("hyrox_coach_answer"),
             rag_chunks_used=factory.LazyFunction(lambda: ["chunk-001", "chunk-042"]),
@@ -46,8 +46,8 @@ class MessageFactory(base.PgFactory):
             tokens_out=factory.Faker("random_int", min=50, max=800),
             latency_ms=factory.Faker("random_int", min=400, max=6000),
         )
-        rated = factory.Trait(assistant=True, feedback="thumbs_up")
-        pinned_message = factory.Trait(pinned=True)
+        rated = base.Trait(assistant=True, feedback="thumbs_up")
+        pinned_message = base.Trait(pinned=True)
 
     conversation_id = factory.SelfAttribute("conversation.id")
     athlete_id = factory.SelfAttribute("conversation.athlete_id")

@@ -25,18 +25,18 @@ class TrainingPlanFactory(OwnedFactory):
 
     class Params:
         source_conversation = None
-        active = factory.Trait(status="active")
-        archived = factory.Trait(status="archived")
-        ai_generated = factory.Trait(
+        active = base.Trait(status="active")
+        archived = base.Trait(status="archived")
+        ai_generated = base.Trait(
             is_ai_generated=True,
             source_conversation=factory.SubFactory(
                 ConversationFactory, athlete=factory.SelfAttribute("..athlete"), topic="training"
             ),
         )
-        soft_deleted = factory.Trait(
+        soft_deleted = base.Trait(
             deleted_at=factory.LazyFunction(lambda: dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         )
-        undated = factory.Trait(start_date=None, end_date=None)
+        undated = base.Trait(start_date=None, end_date=None)
 
     plan_name = factory.LazyAttribute(
         lambda o: f"{base.plain(o.duration_weeks, 16)}-week Hyrox build"
@@ -90,7 +90,7 @@ class TrainingPlanDayFactory(base.PgFactory):
     class Params:
         week = factory.SubFactory(TrainingPlanWeekFactory)
         session = factory.Faker("hyrox_plan_session")
-        rest = factory.Trait(
+        rest = base.Trait(
             session_type="rest",
             workout_title="Rest day",
             workout_details=factory.LazyFunction(dict),

@@ -45,20 +45,20 @@ class RaceResultFactory(OwnedFactory):
                 penalty=base.plain(o.penalty, 0),
             )
         )
-        pro = factory.Trait(division="pro")
-        doubles = factory.Trait(format="doubles", race_category="mixed")
-        pro_doubles = factory.Trait(division="pro", format="doubles", race_category="men")
-        relay = factory.Trait(format="relay", race_category="mixed")
-        women = factory.Trait(race_category="women")
-        dnf = factory.Trait(status="dnf", total_time_seconds=None)
-        dsq = factory.Trait(status="dsq")
-        simulation = factory.Trait(
+        pro = base.Trait(division="pro")
+        doubles = base.Trait(format="doubles", race_category="mixed")
+        pro_doubles = base.Trait(division="pro", format="doubles", race_category="men")
+        relay = base.Trait(format="relay", race_category="mixed")
+        women = base.Trait(race_category="women")
+        dnf = base.Trait(status="dnf", total_time_seconds=None)
+        dsq = base.Trait(status="dsq")
+        simulation = base.Trait(
             is_simulation=True,
             race_name="Full race simulation",
             location="Home gym",
             season=None,
         )
-        penalised = factory.Trait(penalty=120)
+        penalised = base.Trait(penalty=120)
 
     race_date = factory.Faker("hyrox_date", days_back=540)
     race_name = factory.Faker("hyrox_race_name")

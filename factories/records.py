@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import factory
 
+from factories import base
 from factories.athletes import OwnedFactory
 from factories.providers import ANCHOR_DATE
 from factories.reference import ExerciseFactory, HyroxStationFactory
@@ -29,32 +30,32 @@ class PersonalRecordFactory(OwnedFactory):
     class Params:
         station = None
         exercise = None
-        station_time = factory.Trait(
+        station_time = base.Trait(
             record_type="station_time",
             station=factory.SubFactory(HyroxStationFactory),
             value=factory.Faker("random_int", min=120, max=420),
             value_unit="seconds",
         )
-        exercise_weight = factory.Trait(
+        exercise_weight = base.Trait(
             record_type="exercise_weight",
             exercise=factory.SubFactory(ExerciseFactory, category="strength"),
             value=factory.Faker("random_int", min=60, max=220),
             value_unit="kg",
         )
-        free_text_exercise = factory.Trait(
+        free_text_exercise = base.Trait(
             record_type="exercise_reps",
             exercise_name="Strict pull-ups",
             value=factory.Faker("random_int", min=5, max=30),
             value_unit="reps",
         )
-        race_time = factory.Trait(
+        race_time = base.Trait(
             record_type="race_time",
             value=factory.Faker("random_int", min=3900, max=6600),
             value_unit="seconds",
             context="race",
         )
         # the previous best was worse: slower for times and paces, less for loads and reps
-        improved = factory.Trait(
+        improved = base.Trait(
             previous_value=factory.LazyAttribute(
                 lambda o: round(o.value * (1.05 if o.value_unit in _LOWER_IS_BETTER else 0.95), 2)
             )
@@ -82,14 +83,14 @@ class GoalFactory(OwnedFactory):
 
     class Params:
         station = None
-        completed = factory.Trait(
+        completed = base.Trait(
             status="completed",
             completed_at=factory.LazyFunction(lambda: dt.datetime(2025, 12, 1, tzinfo=dt.UTC)),
             current_value=factory.SelfAttribute("target_value"),
         )
-        abandoned = factory.Trait(status="abandoned")
-        soft_deleted = factory.Trait(deleted_at=SOFT_DELETED_AT)
-        station_time = factory.Trait(
+        abandoned = base.Trait(status="abandoned")
+        soft_deleted = base.Trait(deleted_at=SOFT_DELETED_AT)
+        station_time = base.Trait(
             goal_type="station_time",
             title="Faster sled push",
             station=factory.SubFactory(HyroxStationFactory, station_number=2),
@@ -97,7 +98,7 @@ class GoalFactory(OwnedFactory):
             target_unit="seconds",
             current_value=175,
         )
-        open_ended = factory.Trait(
+        open_ended = base.Trait(
             goal_type="consistency",
             title="Train four times a week",
             target_value=None,

@@ -54,11 +54,11 @@ class ExerciseFactory(base.PgFactory):
 
     class Params:
         station = None
-        station_specific = factory.Trait(
+        station_specific = base.Trait(
             category="station_specific",
             station=factory.SubFactory(HyroxStationFactory),
         )
-        retired = factory.Trait(is_active=False)
+        retired = base.Trait(is_active=False)
 
     name = factory.Sequence(lambda n: f"Test exercise {n:04d}")
     category = factory.Faker(

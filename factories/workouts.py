@@ -6,6 +6,7 @@ import datetime as dt
 
 import factory
 
+from factories import base
 from factories.athletes import AthleteFactory, OwnedFactory
 from factories.chat import ConversationFactory
 from factories.reference import HyroxStationFactory
@@ -32,8 +33,8 @@ class WorkoutLogFactory(OwnedFactory):
             yes_declaration=None,
             no_declaration=factory.SubFactory(AthleteFactory),
         )
-        partial = factory.Trait(completion_status="partial")
-        skipped = factory.Trait(
+        partial = base.Trait(completion_status="partial")
+        skipped = base.Trait(
             completion_status="skipped",
             completed_workout=None,
             rpe_post=None,
@@ -41,13 +42,13 @@ class WorkoutLogFactory(OwnedFactory):
             heart_rate_avg=None,
             calories_estimated=None,
         )
-        soft_deleted = factory.Trait(deleted_at=SOFT_DELETED_AT)
-        from_chat = factory.Trait(
+        soft_deleted = base.Trait(deleted_at=SOFT_DELETED_AT)
+        from_chat = base.Trait(
             conversation=factory.SubFactory(
                 ConversationFactory, athlete=factory.SelfAttribute("..athlete")
             )
         )
-        minimal = factory.Trait(
+        minimal = base.Trait(
             prescribed_workout=None,
             completed_workout=None,
             rpe_pre=None,
@@ -95,7 +96,7 @@ class BenchmarkTestFactory(OwnedFactory):
     class Params:
         station = None
         seconds = factory.Faker("random_int", min=190, max=330)
-        pft = factory.Trait(
+        pft = base.Trait(
             test_type="hyrox_pft",
             results=factory.LazyFunction(
                 lambda: {
@@ -109,7 +110,7 @@ class BenchmarkTestFactory(OwnedFactory):
                 }
             ),
         )
-        station_test = factory.Trait(
+        station_test = base.Trait(
             test_type="station_test",
             station=factory.SubFactory(HyroxStationFactory),
             results=factory.LazyFunction(lambda: {"time_seconds": 190, "at_race_weight": True}),
