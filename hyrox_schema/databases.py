@@ -53,6 +53,8 @@ class Server(Protocol):
     def password(self) -> str | None: ...
     @property
     def maintenance_dbname(self) -> str: ...
+    @property
+    def embedded(self) -> bool: ...
 
     def conninfo(self, dbname: str) -> str: ...
 
@@ -101,13 +103,20 @@ def create_database(
 ) -> None:
     """``create database dbname [template template] [is_template true]``.
 
-    The template must have no other sessions: ours on it are ended first.
+    The template must have no other sessions: ours on it are ended first. On the suite's own
+    throw-away cluster (fsync off) the copy is ``strategy file_copy``: its two checkpoints
+    cost nothing there, and copying files beats WAL-logging every block (the suite's 118
+    clones: 7.0 s with the default, 5.1 s with file_copy, on PostgreSQL 18). On an existing
+    server the
+    server's default stays: a checkpoint there is real I/O others pay for.
     """
     query = sql.SQL("create database {}").format(sql.Identifier(dbname))
     if template:
         query += sql.SQL(" template {}").format(sql.Identifier(template))
     if is_template:
         query += sql.SQL(" is_template true")
+    if server.embedded:
+        query += sql.SQL(" strategy file_copy")
     with _maintenance(server) as conn:
         if template:
             terminate_client_backends(conn, template)
