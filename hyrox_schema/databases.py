@@ -18,8 +18,11 @@ carry the worker (:func:`worker_dbname`) and the process id, so two workers neve
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -29,6 +32,8 @@ from psycopg import sql
 
 # pytest-xdist names each worker process in this variable ("gw0", "gw1", ...).
 XDIST_WORKER_ENV = "PYTEST_XDIST_WORKER"
+
+log = logging.getLogger(__name__)
 
 # The client backends of ``dbname`` this login may terminate: its own, or any when it is a
 # superuser. Never autovacuum workers or other roles' sessions (a non-superuser may not).
@@ -103,13 +108,22 @@ def create_database(
 ) -> None:
     """``create database dbname [template template] [is_template true]``.
 
-    The template must have no other sessions: ours on it are ended first. On the suite's own
-    throw-away cluster (fsync off) the copy is ``strategy file_copy``: its two checkpoints
-    cost nothing there, and copying files beats WAL-logging every block (the suite's 118
-    clones: 7.0 s with the default, 5.1 s with file_copy, on PostgreSQL 18). On an existing
-    server the
-    server's default stays: a checkpoint there is real I/O others pay for.
+    The template must have no other sessions: ours on it are ended first.
     """
+    with _maintenance(server) as conn:
+        if template:
+            terminate_client_backends(conn, template)
+        conn.execute(_create_query(server, dbname, template=template, is_template=is_template))
+
+
+def _create_query(
+    server: Server, dbname: str, *, template: str | None, is_template: bool = False
+) -> sql.Composed:
+    """The ``create database`` statement. On the suite's own throw-away cluster (fsync off)
+    the copy is ``strategy file_copy``: its two checkpoints cost nothing there, and copying
+    files beats WAL-logging every block (the suite's 118 clones: 7.0 s with the default,
+    5.1 s with file_copy, on PostgreSQL 18). On an existing server the server's default
+    stays: a checkpoint there is real I/O others pay for."""
     query = sql.SQL("create database {}").format(sql.Identifier(dbname))
     if template:
         query += sql.SQL(" template {}").format(sql.Identifier(template))
@@ -117,10 +131,7 @@ def create_database(
         query += sql.SQL(" is_template true")
     if server.embedded:
         query += sql.SQL(" strategy file_copy")
-    with _maintenance(server) as conn:
-        if template:
-            terminate_client_backends(conn, template)
-        conn.execute(query)
+    return query
 
 
 def drop_database(server: Server, dbname: str) -> None:
@@ -138,12 +149,109 @@ def drop_database(server: Server, dbname: str) -> None:
 @contextmanager
 def cloned_database(server: Server, *, template: str | None, dbname: str) -> Iterator[str]:
     """Create ``dbname`` from ``template`` (None: the server's default) for the duration of
-    the block; yield its conninfo; drop it after."""
-    create_database(server, dbname, template=template)
+    the block; yield its conninfo; drop it after. A template inside :func:`cloned_ahead`
+    usually has a clone ready: it is renamed to ``dbname`` instead of copied now."""
+    spare = _ahead.take(template) if template else None
+    if spare is None:
+        create_database(server, dbname, template=template)
+    else:
+        with _maintenance(server) as conn:
+            conn.execute(
+                sql.SQL("alter database {} rename to {}").format(
+                    sql.Identifier(spare), sql.Identifier(dbname)
+                )
+            )
     try:
         yield server.conninfo(dbname)
     finally:
         drop_database(server, dbname)
+
+
+# --------------------------------------------------------------------------- clones made ahead
+
+
+@contextmanager
+def cloned_ahead(server: Server, template: str) -> Iterator[None]:
+    """Inside the block, keep one clone of ``template`` made ahead, in a background thread.
+
+    A serial run alternates between the test (Python) and the server; copying the next
+    clone while the test runs uses the idle core, and the fixture that asks for a clone
+    gets it by a rename. Only for a template nothing changes any more during the block (a
+    finished layer): the clone made ahead must be what a clone made now would be. A clone
+    that could not be made ahead (say, a session on the template) is made when asked for,
+    as without this block. The spare left at the end is dropped."""
+    _ahead.start(server, template)
+    try:
+        yield
+    finally:
+        _ahead.stop(template)
+
+
+def settle_clones_ahead() -> None:
+    """Wait until no clone is being made ahead: for a test that needs the server quiet (one
+    that counts transaction ids or databases server-wide)."""
+    _ahead.settle()
+
+
+class _Ahead:
+    """The templates in a :func:`cloned_ahead` block and, for each, its clone being made."""
+
+    def __init__(self) -> None:
+        self._executor: ThreadPoolExecutor | None = None
+        self._servers: dict[str, Server] = {}
+        self._spares: dict[str, Future[str | None]] = {}
+        self._numbers = itertools.count(1)
+
+    def start(self, server: Server, template: str) -> None:
+        self._servers[template] = server
+        self._make(template)
+
+    def take(self, template: str) -> str | None:
+        """The name of a clone of ``template`` made ahead (and start the next), or None."""
+        future = self._spares.pop(template, None)
+        if future is None:
+            return None
+        spare = future.result()
+        self._make(template)
+        return spare
+
+    def settle(self) -> None:
+        for future in list(self._spares.values()):
+            future.result()
+
+    def stop(self, template: str) -> None:
+        server = self._servers.pop(template, None)
+        future = self._spares.pop(template, None)
+        spare = future.result() if future is not None else None
+        if server is not None and spare is not None:
+            drop_database(server, spare)
+
+    def _make(self, template: str) -> None:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clone-ahead")
+        server = self._servers[template]
+        spare = f"{template[:50]}_ahead{next(self._numbers)}"
+        self._spares[template] = self._executor.submit(_make_spare, server, template, spare)
+
+
+def _make_spare(server: Server, template: str, spare: str) -> str | None:
+    """``create database spare template template``; None when the server refuses (a session
+    on the template, say). Never ends anyone's session: the test may be using the template."""
+    try:
+        with _maintenance(server) as conn:
+            busy = conn.execute(
+                "select from pg_stat_activity where datname = %s limit 1", (template,)
+            ).fetchone()
+            if busy is not None:
+                return None  # create database would wait 5 s for that session, then fail
+            conn.execute(_create_query(server, spare, template=template))
+    except psycopg.Error as error:
+        log.info("no clone of %s made ahead: %s", template, error)
+        return None
+    return spare
+
+
+_ahead = _Ahead()
 
 
 @contextmanager
@@ -151,7 +259,8 @@ def template_layer(
     server: Server, *, dbname: str, template: str | None, loaders: Sequence[Loader]
 ) -> Iterator[Layer]:
     """Build the template ``dbname``: a clone of ``template`` marked ``is_template``, filled by
-    each of ``loaders`` in order; dropped after the block (or when a loader fails)."""
+    each of ``loaders`` in order; dropped after the block (or when a loader fails). A layer
+    is finished once built: inside the block its clones are made ahead (:func:`cloned_ahead`)."""
     create_database(server, dbname, template=template, is_template=True)
     try:
         for load in loaders:
@@ -162,6 +271,7 @@ def template_layer(
                 dbname=dbname,
                 password=server.password,
             )
-        yield Layer(dbname)
+        with cloned_ahead(server, dbname):
+            yield Layer(dbname)
     finally:
         drop_database(server, dbname)

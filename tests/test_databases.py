@@ -4,9 +4,11 @@ go away even with sessions left open, and only sessions the login may end are en
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from hyrox_schema import databases
 from hyrox_schema.databases import Layer
@@ -109,3 +111,69 @@ def test_no_dependency_is_patched():
     requirements = " ".join(project["project"]["optional-dependencies"]["test"])
     assert "pytest-postgresql" not in requirements
     assert "pytest-xdist" in requirements
+
+
+def databases_named(server: PgServer, pattern: str) -> list[str]:
+    """Names on the server matching the LIKE ``pattern``."""
+    with psycopg.connect(server.conninfo(server.maintenance_dbname)) as conn:
+        rows = conn.execute(
+            "select datname from pg_database where datname like %s order by datname", (pattern,)
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.fixture
+def small_template(pg_server: PgServer) -> Iterator[str]:
+    """A template of one table and one row, made for this test (nothing clones it ahead yet)."""
+    dbname = databases.worker_dbname(f"{PREFIX}_small")
+    databases.create_database(pg_server, dbname, is_template=True)
+    try:
+        with psycopg.connect(pg_server.conninfo(dbname), autocommit=True) as conn:
+            conn.execute("create table public.marker (v text); insert into marker values ('a')")
+        yield dbname
+    finally:
+        databases.drop_database(pg_server, dbname)
+
+
+def marker(server: PgServer, dsn: str) -> list[tuple[str]]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("select v from public.marker").fetchall()
+
+
+def test_a_clone_made_ahead_is_the_template_under_the_asked_name(
+    pg_server: PgServer, small_template: str
+):
+    """Inside cloned_ahead each clone is a copy of the template, under the name asked for,
+    and the next one is being made; after the block no spare is left on the server."""
+    names = [databases.worker_dbname(f"{PREFIX}_ahead_{n}") for n in (1, 2)]
+    with databases.cloned_ahead(pg_server, small_template):
+        for name in names:
+            with databases.cloned_database(pg_server, template=small_template, dbname=name) as dsn:
+                assert marker(pg_server, dsn) == [("a",)]
+                assert conninfo_to_dict(dsn)["dbname"] == name
+        databases.settle_clones_ahead()
+        assert len(databases_named(pg_server, f"{small_template}_ahead%")) == 1
+    assert databases_named(pg_server, f"{small_template}_ahead%") == []
+    assert not any(exists(pg_server, name) for name in names)
+
+
+def test_a_template_with_a_session_open_is_cloned_when_asked(
+    pg_server: PgServer, small_template: str
+):
+    """A session on the template keeps the clone from being made ahead (nobody's session is
+    ended from the background); the clone asked for is then made at once, as without
+    cloned_ahead (which ends the suite's own sessions on the template first)."""
+    on_template = psycopg.connect(pg_server.conninfo(small_template), autocommit=True)
+    try:
+        with databases.cloned_ahead(pg_server, small_template):
+            databases.settle_clones_ahead()
+            assert databases_named(pg_server, f"{small_template}_ahead%") == []
+            with databases.cloned_database(
+                pg_server,
+                template=small_template,
+                dbname=databases.worker_dbname(f"{PREFIX}_asked"),
+            ) as dsn:
+                assert marker(pg_server, dsn) == [("a",)]
+    finally:
+        on_template.close()
+    assert databases_named(pg_server, f"{small_template}_ahead%") == []

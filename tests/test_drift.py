@@ -29,6 +29,7 @@ import hyrox_schema.contract as contract
 from hyrox_schema import chain
 from hyrox_schema.contract import drift
 from hyrox_schema.contract.__main__ import main
+from hyrox_schema.databases import settle_clones_ahead
 from hyrox_schema.server import PgServer
 
 Connection = psycopg.Connection[DictRow]
@@ -335,10 +336,12 @@ def test_the_command_writes_nothing_and_creates_no_database(
     """No transaction id taken (nothing written anywhere), the same databases after as before.
 
     Transaction ids are server-wide, so this needs a server where nothing else
-    writes meanwhile: the embedded one (autovacuum off, this process only).
+    writes meanwhile: the embedded one (autovacuum off, this process only), once no clone is
+    being made ahead (the drift run itself clones nothing, so none starts meanwhile).
     """
     if not pg_server.embedded:
         pytest.skip("transaction ids are server-wide: only the embedded server is quiet enough")
+    settle_clones_ahead()
     databases = "select array_agg(datname order by datname) as names from pg_database"
     before_databases = db.execute(databases).fetchone()
     before = db.execute("select pg_current_xact_id()::text::bigint as xid").fetchone()

@@ -34,7 +34,7 @@ import hyrox_schema.contract as contract
 from hyrox_schema import hatches, squawk, upgrade
 from hyrox_schema.chain import SELECTION, Migration, guard_problems, transaction_problems
 from hyrox_schema.contract import reader, weakenings
-from hyrox_schema.databases import Layer
+from hyrox_schema.databases import Layer, cloned_ahead
 from hyrox_schema.loaders import execute_script, seed_files
 from hyrox_schema.server import PgServer, cloned_database
 from tests.rls.generic_rows import CannotBuild, build_row
@@ -80,7 +80,8 @@ def filled(pg_server: PgServer, layer_before_001: Layer, factory_seed: int) -> I
             owners = upgrade_fill.fill(conn, factory_seed)
             before = upgrade.snapshot(conn)
             at_001 = contract.render_files(reader.read(conn, baseline))
-        yield Filled(FILLED_DB, owners, before, baseline, at_001)
+        with cloned_ahead(pg_server, FILLED_DB):  # filled: nothing changes it any more
+            yield Filled(FILLED_DB, owners, before, baseline, at_001)
 
 
 @pytest.fixture
