@@ -1,7 +1,7 @@
 """Act as PostgREST does for one request: ``set local role`` plus the JWT claims.
 
-PostgREST (12+) starts a transaction per request and runs, transaction-locally,
-``set_config('search_path', ...)``, ``set local role <role from the JWT>`` and
+PostgREST (12+) starts a transaction per request and sets, transaction-locally and in one
+statement, ``set_config('search_path', ...)``, the role from the JWT (``set local role``) and
 ``set_config('request.jwt.claims', <claims json>, true)``. :func:`acting_as`
 does the same inside a nested transaction (a savepoint when the connection is
 already in one), so an expected error raised inside the block — say
@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, get_args
 
 import psycopg
-from psycopg import sql
 from psycopg.rows import tuple_row
 
 Role = Literal["anon", "authenticated", "service_role"]
@@ -141,6 +140,22 @@ def service_claims(*, issued_at: int | None = None) -> dict[str, Any]:
     return _api_key_claims("service_role", issued_at)
 
 
+# One round trip, as PostgREST sets its request locals in one ``select set_config(...)``:
+# read what is there (the FROM subquery, kept apart by ``offset 0``, is evaluated before the
+# select list), then set the search_path, the claims and the role transaction-locally
+# (``set_config('role', r, true)`` is ``set local role r``, with the same membership check).
+_SWITCH = """
+select previous.role, previous.claims, previous.search_path,
+       set_config('search_path', %s, true),
+       set_config('request.jwt.claims', %s, true),
+       set_config('role', %s, true)
+from (select current_setting('role'),
+             coalesce(current_setting('request.jwt.claims', true), ''),
+             current_setting('search_path')
+      offset 0) as previous(role, claims, search_path)
+"""
+
+
 @contextmanager
 def acting_as(conn: ConnT, actor: Actor | Mapping[str, Any]) -> Iterator[ConnT]:
     """Run the block as PostgREST would run a request for ``actor``; restore on exit.
@@ -153,18 +168,11 @@ def acting_as(conn: ConnT, actor: Actor | Mapping[str, Any]) -> Iterator[ConnT]:
     who = actor if isinstance(actor, Actor) else Actor.from_claims(actor)
     with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
         cur.execute(
-            "select current_setting('role'),"
-            " coalesce(current_setting('request.jwt.claims', true), ''),"
-            " current_setting('search_path')"
+            _SWITCH, (REQUEST_SEARCH_PATH, json.dumps(dict(who.claims), default=str), who.role)
         )
-        previous = cur.fetchone()
-        assert previous is not None
-        cur.execute(
-            "select set_config('search_path', %s, true),"
-            " set_config('request.jwt.claims', %s, true)",
-            (REQUEST_SEARCH_PATH, json.dumps(dict(who.claims), default=str)),
-        )
-        cur.execute(sql.SQL("set local role {}").format(sql.Identifier(who.role)))
+        switched = cur.fetchone()
+        assert switched is not None
+        previous = switched[:3]
         cur.execute("select current_user")
         row = cur.fetchone()
         if row is None or row[0] != who.role:

@@ -130,7 +130,8 @@ def data_tables(conn: Conn) -> list[str]:
 
 
 def snapshot(conn: Conn, tables: Iterable[str] | None = None) -> Snapshot:
-    """Every row of every data table, as per-column value hashes."""
+    """Every row of every data table, as per-column value hashes: ``md5`` of the value as
+    jsonb text (``'null'`` for NULL), what the value reads as in ``to_jsonb(row)``."""
     result: Snapshot = {}
     with conn.cursor(row_factory=tuple_row) as cur:
         for table in tables if tables is not None else data_tables(conn):
@@ -142,12 +143,20 @@ def snapshot(conn: Conn, tables: Iterable[str] | None = None) -> Snapshot:
             )
             columns = tuple(cur.fetchone()[0])  # type: ignore[index]
             cur.execute(
-                sql.SQL(
-                    "select (select jsonb_object_agg(key, md5(value::text))"
-                    " from jsonb_each(to_jsonb(t))) from {}.{} as t"
-                ).format(sql.Identifier(schema), sql.Identifier(name))
+                sql.SQL("select {} from {}.{} as t").format(
+                    sql.SQL(", ").join(
+                        sql.SQL("md5(coalesce(to_jsonb(t.{}), 'null')::text)").format(
+                            sql.Identifier(column)
+                        )
+                        for column in columns
+                    ),
+                    sql.Identifier(schema),
+                    sql.Identifier(name),
+                )
             )
-            result[table] = TableRows(columns, [row[0] for row in cur.fetchall()])
+            result[table] = TableRows(
+                columns, [dict(zip(columns, row, strict=True)) for row in cur]
+            )
     return result
 
 
