@@ -34,7 +34,11 @@ def _without_the_lock_order(owner: Connection) -> None:
 
 
 @pytest.mark.commits
-@pytest.mark.parametrize(("first", "second"), ISSUE_CASES, ids="-then-".join)
+@pytest.mark.parametrize(
+    ("first", "second"),
+    ISSUE_CASES,
+    ids=[f"{first}-then-{second}" for first, second in ISSUE_CASES],
+)
 def test_crossing_link_writes_deadlock_without_the_lock_order(
     owner: Connection, control: Connection, sessions: list[Connection], first: str, second: str
 ):
