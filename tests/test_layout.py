@@ -151,26 +151,6 @@ def test_the_entry_points_are_the_documented_tools():
     assert missing == [], f"not installed in {BIN}: run pip install -e '.[test]'"
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """A console script of this environment, run from ``tmp_path`` (outside the repository)."""
-    return subprocess.run(
-        [str(BIN / args[0]), *args[1:]],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-@pytest.mark.parametrize("script", sorted(SCRIPTS))
-def test_every_entry_point_answers_help_from_anywhere(tmp_path: Path, script: str):
-    """``--help`` works from a directory outside the repository."""
-    done = run(tmp_path, script, "--help")
-    assert done.returncode == 0, done.stderr
-    assert "usage:" in done.stdout
-
-
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="1" failures="1">
 <testcase classname="tests.test_x" name="test_y"><failure message="boom">boom</failure></testcase>
@@ -199,13 +179,70 @@ def real_verbs(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
     }
 
 
-@pytest.mark.parametrize(
-    "script", sorted(set(SCRIPTS) - {"hyrox-prepare-server"})
-)  # prepare-server needs a superuser DSN: test_harness prepares a server with it
-def test_every_entry_point_works_from_outside_the_repository(tmp_path: Path, script: str):
+# prepare-server needs a superuser DSN: test_harness prepares a server with it
+REAL_RUN_SCRIPTS = sorted(set(SCRIPTS) - {"hyrox-prepare-server"})
+
+
+class Runs:
+    """Every entry point's runs, each started from its own directory outside the repository,
+    all at once: separate processes, so the second core works while the first waits."""
+
+    def __init__(self, root: Path) -> None:
+        self._started: dict[tuple[str, str], subprocess.Popen[str]] = {}
+        self.expected: dict[str, tuple[int, str]] = {}
+        for script in sorted(SCRIPTS):
+            self._start(root / f"{script}-help", "help", script, "--help")
+        for script in REAL_RUN_SCRIPTS:
+            directory = root / f"{script}-real"
+            directory.mkdir()
+            args, status, expected = real_verbs(directory)[script]
+            self.expected[script] = (status, expected)
+            self._start(directory, "real", script, *args)
+
+    def _start(self, directory: Path, kind: str, script: str, *args: str) -> None:
+        directory.mkdir(exist_ok=True)
+        self._started[kind, script] = subprocess.Popen(
+            [str(BIN / script), *args],
+            cwd=directory,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def result(self, kind: str, script: str) -> subprocess.CompletedProcess[str]:
+        """The run's outcome, once it has ended."""
+        process = self._started[kind, script]
+        stdout, stderr = process.communicate(timeout=300)
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    def close(self) -> None:
+        for process in self._started.values():
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    """The entry points' runs of this module, started together on first use."""
+    started = Runs(tmp_path_factory.mktemp("entry-points"))
+    yield started
+    started.close()
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_every_entry_point_answers_help_from_anywhere(runs: Runs, script: str):
+    """``--help`` works from a directory outside the repository."""
+    done = runs.result("help", script)
+    assert done.returncode == 0, done.stderr
+    assert "usage:" in done.stdout
+
+
+@pytest.mark.parametrize("script", REAL_RUN_SCRIPTS)
+def test_every_entry_point_works_from_outside_the_repository(runs: Runs, script: str):
     """Each tool finds the repository by itself (hyrox_schema.paths), not from the directory."""
-    args, status, expected = real_verbs(tmp_path)[script]
-    done = run(tmp_path, script, *args)
+    status, expected = runs.expected[script]
+    done = runs.result("real", script)
     assert done.returncode == status, done.stdout + done.stderr
     assert expected in done.stdout, done.stdout
 
