@@ -43,7 +43,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
 
 import factories.base as data_factories
-from hyrox_schema import chain, engines, layers, loaders, options
+from hyrox_schema import chain, databases, engines, layers, loaders, options
 from hyrox_schema.databases import Layer, template_layer, worker_dbname
 from hyrox_schema.server import (
     PgServer,
@@ -225,6 +225,7 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
             ),
         )
         yield server
+        databases.settle()  # the clones still being dropped in the background
         return
     engine = options.resolve_engine(
         pytestconfig.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE

@@ -149,8 +149,11 @@ def drop_database(server: Server, dbname: str) -> None:
 @contextmanager
 def cloned_database(server: Server, *, template: str | None, dbname: str) -> Iterator[str]:
     """Create ``dbname`` from ``template`` (None: the server's default) for the duration of
-    the block; yield its conninfo; drop it after. A template inside :func:`cloned_ahead`
-    usually has a clone ready: it is renamed to ``dbname`` instead of copied now."""
+    the block; yield its conninfo; drop it after, in the background (:func:`settle` waits for
+    it; a later clone of the same name waits for it by itself). A template inside
+    :func:`cloned_ahead` usually has a clone ready: it is renamed to ``dbname`` instead of
+    copied now."""
+    _ahead.wait_dropped(dbname)
     spare = _ahead.take(template) if template else None
     if spare is None:
         create_database(server, dbname, template=template)
@@ -164,7 +167,7 @@ def cloned_database(server: Server, *, template: str | None, dbname: str) -> Ite
     try:
         yield server.conninfo(dbname)
     finally:
-        drop_database(server, dbname)
+        _ahead.drop_later(server, dbname)
 
 
 # --------------------------------------------------------------------------- clones made ahead
@@ -187,20 +190,37 @@ def cloned_ahead(server: Server, template: str) -> Iterator[None]:
         _ahead.stop(template)
 
 
-def settle_clones_ahead() -> None:
-    """Wait until no clone is being made ahead: for a test that needs the server quiet (one
-    that counts transaction ids or databases server-wide)."""
+def settle() -> None:
+    """Wait until the background work is done (clones made ahead, clones being dropped): at
+    the end of a run, and for a test that needs the server quiet (one that counts
+    transaction ids or databases server-wide)."""
     _ahead.settle()
 
 
 class _Ahead:
-    """The templates in a :func:`cloned_ahead` block and, for each, its clone being made."""
+    """The background work: the templates in a :func:`cloned_ahead` block with, for each, its
+    clone being made, and the clones being dropped. One thread, first come first served."""
 
     def __init__(self) -> None:
         self._executor: ThreadPoolExecutor | None = None
         self._servers: dict[str, Server] = {}
         self._spares: dict[str, Future[str | None]] = {}
+        self._drops: dict[str, Future[None]] = {}
         self._numbers = itertools.count(1)
+
+    def _submit(self, work: Any, *args: Any) -> Future[Any]:  # noqa: ANN401 - any work
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="databases")
+        return self._executor.submit(work, *args)
+
+    def drop_later(self, server: Server, dbname: str) -> None:
+        self._drops[dbname] = self._submit(drop_database, server, dbname)
+
+    def wait_dropped(self, dbname: str) -> None:
+        """Return once a drop of ``dbname`` under way has ended (raising what it raised)."""
+        future = self._drops.pop(dbname, None)
+        if future is not None:
+            future.result()
 
     def start(self, server: Server, template: str) -> None:
         self._servers[template] = server
@@ -218,6 +238,8 @@ class _Ahead:
     def settle(self) -> None:
         for future in list(self._spares.values()):
             future.result()
+        for dbname in list(self._drops):
+            self.wait_dropped(dbname)
 
     def stop(self, template: str) -> None:
         server = self._servers.pop(template, None)
@@ -227,11 +249,8 @@ class _Ahead:
             drop_database(server, spare)
 
     def _make(self, template: str) -> None:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clone-ahead")
-        server = self._servers[template]
         spare = f"{template[:50]}_ahead{next(self._numbers)}"
-        self._spares[template] = self._executor.submit(_make_spare, server, template, spare)
+        self._spares[template] = self._submit(_make_spare, self._servers[template], template, spare)
 
 
 def _make_spare(server: Server, template: str, spare: str) -> str | None:

@@ -27,7 +27,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import DictRow, dict_row
 
 from hyrox_schema import engines
-from hyrox_schema.databases import cloned_database
+from hyrox_schema.databases import cloned_database, settle
 from hyrox_schema.loaders import (
     SEARCH_PATH_OPTIONS,
     SQL_DIR,
@@ -133,6 +133,7 @@ def embedded_server(engine_name: str = engines.DEFAULT_ENGINE) -> Iterator[PgSer
             execute_script(conn, SQL_DIR / "00_supabase_roles.sql")
         try:
             yield facts
+            settle()  # the clones still being dropped or made ahead, before the server stops
         finally:
             keep_log(running.log, os.environ.get(LOG_DIR_ENV, "").strip())
 

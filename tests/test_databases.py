@@ -37,13 +37,15 @@ def test_layers_are_marked_as_templates(pg_server: PgServer, layer_after_001: La
 
 
 def test_a_clone_is_dropped_with_a_session_still_open(pg_server: PgServer, layer_after_001: Layer):
-    """The clone's own sessions (the suite's login) are ended before it is dropped."""
+    """The clone's own sessions (the suite's login) are ended before it is dropped (in the
+    background: settle() waits for it)."""
     dbname = databases.worker_dbname(f"{PREFIX}_open")
     with databases.cloned_database(
         pg_server, template=layer_after_001.template_dbname, dbname=dbname
     ) as dsn:
         left_open = psycopg.connect(dsn)
         assert exists(pg_server, dbname)
+    databases.settle()
     assert not exists(pg_server, dbname)
     assert left_open.broken or left_open.closed or _is_dead(left_open)
     left_open.close()
@@ -151,9 +153,10 @@ def test_a_clone_made_ahead_is_the_template_under_the_asked_name(
             with databases.cloned_database(pg_server, template=small_template, dbname=name) as dsn:
                 assert marker(pg_server, dsn) == [("a",)]
                 assert conninfo_to_dict(dsn)["dbname"] == name
-        databases.settle_clones_ahead()
+        databases.settle()
         assert len(databases_named(pg_server, f"{small_template}_ahead%")) == 1
     assert databases_named(pg_server, f"{small_template}_ahead%") == []
+    databases.settle()
     assert not any(exists(pg_server, name) for name in names)
 
 
@@ -166,7 +169,7 @@ def test_a_template_with_a_session_open_is_cloned_when_asked(
     on_template = psycopg.connect(pg_server.conninfo(small_template), autocommit=True)
     try:
         with databases.cloned_ahead(pg_server, small_template):
-            databases.settle_clones_ahead()
+            databases.settle()
             assert databases_named(pg_server, f"{small_template}_ahead%") == []
             with databases.cloned_database(
                 pg_server,

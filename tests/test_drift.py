@@ -26,10 +26,9 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import DictRow
 
 import hyrox_schema.contract as contract
-from hyrox_schema import chain
+from hyrox_schema import chain, databases
 from hyrox_schema.contract import drift
 from hyrox_schema.contract.__main__ import main
-from hyrox_schema.databases import settle_clones_ahead
 from hyrox_schema.server import PgServer
 
 Connection = psycopg.Connection[DictRow]
@@ -341,9 +340,9 @@ def test_the_command_writes_nothing_and_creates_no_database(
     """
     if not pg_server.embedded:
         pytest.skip("transaction ids are server-wide: only the embedded server is quiet enough")
-    settle_clones_ahead()
-    databases = "select array_agg(datname order by datname) as names from pg_database"
-    before_databases = db.execute(databases).fetchone()
+    databases.settle()
+    all_names = "select array_agg(datname order by datname) as names from pg_database"
+    before_databases = db.execute(all_names).fetchone()
     before = db.execute("select pg_current_xact_id()::text::bigint as xid").fetchone()
     status, out = run(db_dsn, capsys)
     after = db.execute("select pg_current_xact_id()::text::bigint as xid").fetchone()
@@ -351,7 +350,7 @@ def test_the_command_writes_nothing_and_creates_no_database(
     assert before is not None
     assert after is not None
     assert after["xid"] == before["xid"] + 1, "the drift run took a transaction id: it wrote"
-    assert db.execute(databases).fetchone() == before_databases
+    assert db.execute(all_names).fetchone() == before_databases
 
 
 # --------------------------------------------------------------------------- the entry point
