@@ -165,15 +165,20 @@ def _names(cur: psycopg.Cursor[Any], query: str) -> frozenset[str]:
 def baseline(conn: Conn) -> Baseline:
     """The objects of a database before the migrations ran (the before layer)."""
     with _catalog_cursor(conn) as cur:
-        found = Baseline(
-            relations=_names(cur, RELATIONS),
-            functions=_names(cur, FUNCTIONS),
-            schemas=_names(cur, SCHEMAS),
-            types=_names(cur, TYPES),
-            extensions=_names(cur, "select extname as name from pg_extension"),
-            default_acls=_names(cur, DEFAULT_ACLS),
-        )
+        found = _objects(cur)
         return dataclasses.replace(found, watched=tuple(_watched_blocks(cur, found)))
+
+
+def _objects(cur: psycopg.Cursor[Any]) -> Baseline:
+    """The names of a database's objects, without describing the watched ones."""
+    return Baseline(
+        relations=_names(cur, RELATIONS),
+        functions=_names(cur, FUNCTIONS),
+        schemas=_names(cur, SCHEMAS),
+        types=_names(cur, TYPES),
+        extensions=_names(cur, "select extname as name from pg_extension"),
+        default_acls=_names(cur, DEFAULT_ACLS),
+    )
 
 
 # --------------------------------------------------------------------------- tables
@@ -578,10 +583,11 @@ def _file_name(qualified: str) -> str:
 
 def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
     """The contract of the migrated database ``conn``: file path -> blocks."""
-    after = baseline(conn)
-    unsupported = sorted(f"type {t}" for t in after.types - before.types)
     files: dict[str, list[Block]] = {}
     with _catalog_cursor(conn) as cur:
+        # the names only: the watched objects are described below, as they were before
+        after = _objects(cur)
+        unsupported = sorted(f"type {t}" for t in after.types - before.types)
         cur.execute(RELATIONS, {"system": list(SYSTEM_SCHEMAS)})  # type: ignore[arg-type]
         relations = {r["name"]: r for r in cur.fetchall()}
         sequences = []
