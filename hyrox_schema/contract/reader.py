@@ -184,13 +184,24 @@ def _objects(cur: psycopg.Cursor[Any]) -> Baseline:
 # --------------------------------------------------------------------------- tables
 
 
-def _table_block(cur: psycopg.Cursor[Any], oid: int, name: str) -> Block:
-    row = cur.execute(
-        "select relrowsecurity, relforcerowsecurity, obj_description(oid, 'pg_class') as comment,"
-        " relkind::text as kind from pg_class where oid = %s",
-        (oid,),
-    ).fetchone()
-    assert row is not None
+# Every query below reads a set of tables at once (``= any(oids)``) and is grouped by table
+# in Python: one query per kind of block for all the tables of a contract, not one per table.
+
+PerTable = dict[int, list[Block]]
+
+
+def _rows_by_table(
+    cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]
+) -> dict[int, list[dict[str, Any]]]:
+    """The rows of ``query`` (which selects the table's oid as ``relid``), per table, in the
+    query's order."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in cur.execute(query, params).fetchall():  # type: ignore[arg-type]  # constants
+        grouped.setdefault(int(row["relid"]), []).append(row)
+    return grouped
+
+
+def _table_block(row: dict[str, Any], name: str) -> Block:
     return Block(
         "table",
         name,
@@ -203,151 +214,195 @@ def _table_block(cur: psycopg.Cursor[Any], oid: int, name: str) -> Block:
     )
 
 
-def _column_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
-    rows = cur.execute(
+def _tables(cur: psycopg.Cursor[Any], oids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    return _rows_by_table(
+        cur,
+        "select oid as relid, relrowsecurity, relforcerowsecurity,"
+        " obj_description(oid, 'pg_class') as comment, relkind::text as kind"
+        " from pg_class where oid = any(%(oids)s::oid[])",
+        {"oids": oids},
+    )
+
+
+def _column_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
+    rows = _rows_by_table(
+        cur,
         """
-        select a.attname as name, format_type(a.atttypid, a.atttypmod) as type,
+        select a.attrelid as relid, a.attname as name,
+               format_type(a.atttypid, a.atttypmod) as type,
                a.attnotnull as not_null, a.attgenerated::text as generated,
                a.attidentity::text as identity, pg_get_expr(d.adbin, d.adrelid) as expression,
                col_description(a.attrelid, a.attnum) is not null as comment
         from pg_attribute as a
         left join pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
-        where a.attrelid = %s and a.attnum > 0 and not a.attisdropped
-        order by a.attnum
+        where a.attrelid = any(%(oids)s::oid[]) and a.attnum > 0 and not a.attisdropped
+        order by a.attrelid, a.attnum
         """,
-        (oid,),
-    ).fetchall()
-    blocks = []
-    for r in rows:
-        attrs = [("type", r["type"]), ("not null", yes(r["not_null"]))]
-        if r["generated"]:
-            attrs.append(("default", "none"))
-            attrs.append(("generated", f"{norm(r['expression'])} stored"))
-        else:
-            attrs.append(("default", norm(r["expression"])))
-        if r["identity"]:
-            attrs.append(("identity", "always" if r["identity"] == "a" else "by default"))
-        attrs.append(("comment", yes(r["comment"])))
-        blocks.append(Block("column", r["name"], tuple(attrs)))
-    return blocks
+        {"oids": oids},
+    )
+    found: PerTable = {}
+    for oid, table_rows in rows.items():
+        blocks = found.setdefault(oid, [])
+        for r in table_rows:
+            attrs = [("type", r["type"]), ("not null", yes(r["not_null"]))]
+            if r["generated"]:
+                attrs.append(("default", "none"))
+                attrs.append(("generated", f"{norm(r['expression'])} stored"))
+            else:
+                attrs.append(("default", norm(r["expression"])))
+            if r["identity"]:
+                attrs.append(("identity", "always" if r["identity"] == "a" else "by default"))
+            attrs.append(("comment", yes(r["comment"])))
+            blocks.append(Block("column", r["name"], tuple(attrs)))
+    return found
 
 
-def _constraint_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
-    rows = cur.execute(
-        "select conname as name, contype::text as kind,"
+def _constraint_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
+    rows = _rows_by_table(
+        cur,
+        "select conrelid as relid, conname as name, contype::text as kind,"
         " pg_get_constraintdef(oid, true) as definition"
-        " from pg_constraint where conrelid = %s and contype <> 'n' order by conname",
-        (oid,),
-    ).fetchall()
-    return [
-        Block(
-            "constraint",
-            r["name"],
-            (("kind", CONSTRAINT_KINDS[r["kind"]]), ("definition", norm(r["definition"]))),
-        )
-        for r in rows
-    ]
+        " from pg_constraint where conrelid = any(%(oids)s::oid[]) and contype <> 'n'"
+        " order by conrelid, conname",
+        {"oids": oids},
+    )
+    return {
+        oid: [
+            Block(
+                "constraint",
+                r["name"],
+                (("kind", CONSTRAINT_KINDS[r["kind"]]), ("definition", norm(r["definition"]))),
+            )
+            for r in table_rows
+        ]
+        for oid, table_rows in rows.items()
+    }
 
 
-def _index_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
-    rows = cur.execute(
-        "select c.relname as name, pg_get_indexdef(i.indexrelid) as definition"
+def _index_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
+    rows = _rows_by_table(
+        cur,
+        "select i.indrelid as relid, c.relname as name,"
+        " pg_get_indexdef(i.indexrelid) as definition"
         " from pg_index as i join pg_class as c on c.oid = i.indexrelid"
-        " where i.indrelid = %s order by c.relname",
-        (oid,),
-    ).fetchall()
-    return [Block("index", r["name"], (("definition", norm(r["definition"])),)) for r in rows]
+        " where i.indrelid = any(%(oids)s::oid[]) order by i.indrelid, c.relname",
+        {"oids": oids},
+    )
+    return {
+        oid: [
+            Block("index", r["name"], (("definition", norm(r["definition"])),)) for r in table_rows
+        ]
+        for oid, table_rows in rows.items()
+    }
 
 
-def _policy_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
-    rows = cur.execute(
+def _policy_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
+    rows = _rows_by_table(
+        cur,
         """
-        select p.polname as name, p.polcmd::text as command, p.polpermissive as permissive,
+        select p.polrelid as relid, p.polname as name, p.polcmd::text as command,
+               p.polpermissive as permissive,
                array(select case when r = 0 then 'public' else pg_get_userbyid(r) end
                      from unnest(p.polroles) as r)::text[] as roles,
                pg_get_expr(p.polqual, p.polrelid) as using,
                pg_get_expr(p.polwithcheck, p.polrelid) as with_check
-        from pg_policy as p where p.polrelid = %s order by p.polname
+        from pg_policy as p where p.polrelid = any(%(oids)s::oid[])
+        order by p.polrelid, p.polname
         """,
-        (oid,),
-    ).fetchall()
-    return [
-        Block(
-            "policy",
-            f'"{r["name"]}"',
-            (
-                ("command", COMMANDS[r["command"]]),
-                ("roles", listing(r["roles"])),
-                ("mode", "permissive" if r["permissive"] else "restrictive"),
-                ("using", norm(r["using"])),
-                ("with check", norm(r["with_check"])),
-            ),
-        )
-        for r in rows
-    ]
+        {"oids": oids},
+    )
+    return {
+        oid: [
+            Block(
+                "policy",
+                f'"{r["name"]}"',
+                (
+                    ("command", COMMANDS[r["command"]]),
+                    ("roles", listing(r["roles"])),
+                    ("mode", "permissive" if r["permissive"] else "restrictive"),
+                    ("using", norm(r["using"])),
+                    ("with check", norm(r["with_check"])),
+                ),
+            )
+            for r in table_rows
+        ]
+        for oid, table_rows in rows.items()
+    }
 
 
-def _trigger_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
-    rows = cur.execute(
-        "select tgname as name, pg_get_triggerdef(oid, true) as definition,"
+def _trigger_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
+    rows = _rows_by_table(
+        cur,
+        "select tgrelid as relid, tgname as name, pg_get_triggerdef(oid, true) as definition,"
         " tgenabled::text as enabled"
-        " from pg_trigger where tgrelid = %s and not tgisinternal order by tgname",
-        (oid,),
-    ).fetchall()
-    return [
-        Block(
-            "trigger",
-            r["name"],
-            (("definition", norm(r["definition"])), ("enabled", yes(r["enabled"] != "D"))),
-        )
-        for r in rows
-    ]
+        " from pg_trigger where tgrelid = any(%(oids)s::oid[]) and not tgisinternal"
+        " order by tgrelid, tgname",
+        {"oids": oids},
+    )
+    return {
+        oid: [
+            Block(
+                "trigger",
+                r["name"],
+                (("definition", norm(r["definition"])), ("enabled", yes(r["enabled"] != "D"))),
+            )
+            for r in table_rows
+        ]
+        for oid, table_rows in rows.items()
+    }
 
 
-def _grant_blocks(cur: psycopg.Cursor[Any], oid: int) -> list[Block]:
-    """Per role: the table privileges, then column privileges held without the table's."""
-    rows = cur.execute(
+def _grant_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
+    """Per table and role: the table privileges, then column privileges held without the
+    table's."""
+    rows = _rows_by_table(
+        cur,
         """
         with roles(role) as (select unnest(%(roles)s::text[])),
         privileges(privilege) as (select unnest(%(table_privileges)s::text[])),
+        tables(relid) as (select unnest(%(oids)s::oid[])),
         columns as (
-          select attnum, attname, attacl from pg_attribute
-          where attrelid = %(oid)s and attnum > 0 and not attisdropped
+          select attrelid, attnum, attname, attacl from pg_attribute
+          where attrelid = any(%(oids)s::oid[]) and attnum > 0 and not attisdropped
         )
-        select role, 'table' as scope, privilege as privilege from roles, privileges
-        where has_table_privilege(role, %(oid)s, privilege)
+        select t.relid, role, 'table' as scope, privilege as privilege
+        from tables as t, roles, privileges
+        where has_table_privilege(role, t.relid, privilege)
         union all
-        select role, 'column ' || c.attname, p from roles, columns as c,
+        select c.attrelid, role, 'column ' || c.attname, p from roles, columns as c,
                unnest(%(column_privileges)s::text[]) as p
-        where has_column_privilege(role, %(oid)s, c.attnum, p)
-          and not has_table_privilege(role, %(oid)s, p)
+        where has_column_privilege(role, c.attrelid, c.attnum, p)
+          and not has_table_privilege(role, c.attrelid, p)
         union all
-        select 'public', 'table', lower(a.privilege_type)
+        select t.oid, 'public', 'table', lower(a.privilege_type)
         from pg_class as t, aclexplode(coalesce(t.relacl, acldefault('r', t.relowner))) as a
-        where t.oid = %(oid)s and a.grantee = 0
+        where t.oid = any(%(oids)s::oid[]) and a.grantee = 0
           and lower(a.privilege_type) = any(%(table_privileges)s::text[])
         union all
-        select 'public', 'column ' || c.attname, lower(a.privilege_type)
+        select c.attrelid, 'public', 'column ' || c.attname, lower(a.privilege_type)
         from columns as c, aclexplode(c.attacl) as a where a.grantee = 0
         """,
         {
-            "oid": oid,
+            "oids": oids,
             "roles": list(API_ROLES),
             "table_privileges": list(TABLE_PRIVILEGES),
             "column_privileges": list(COLUMN_PRIVILEGES),
         },
-    ).fetchall()
-    blocks = []
-    for role in (*API_ROLES, "public"):
-        mine = [r for r in rows if r["role"] == role]
-        scopes = sorted({r["scope"] for r in mine} - {"table"})
-        attrs = [("table", _privileges(r["privilege"] for r in mine if r["scope"] == "table"))]
-        attrs += [
-            (scope, _privileges(r["privilege"] for r in mine if r["scope"] == scope))
-            for scope in scopes
-        ]
-        blocks.append(Block("grants", role, tuple(attrs)))
-    return blocks
+    )
+    found: PerTable = {}
+    for oid in oids:
+        table_rows = rows.get(oid, [])
+        blocks = found.setdefault(oid, [])
+        for role in (*API_ROLES, "public"):
+            mine = [r for r in table_rows if r["role"] == role]
+            scopes = sorted({r["scope"] for r in mine} - {"table"})
+            attrs = [("table", _privileges(r["privilege"] for r in mine if r["scope"] == "table"))]
+            attrs += [
+                (scope, _privileges(r["privilege"] for r in mine if r["scope"] == scope))
+                for scope in scopes
+            ]
+            blocks.append(Block("grants", role, tuple(attrs)))
+    return found
 
 
 def _privileges(names: Iterable[str]) -> str:
@@ -357,28 +412,47 @@ def _privileges(names: Iterable[str]) -> str:
     return ", ".join(ordered) if ordered else "none"
 
 
-def table_blocks(cur: psycopg.Cursor[Any], name: str, *, external: bool = False) -> list[Block]:
-    """Every block of one table: itself, columns, constraints, indexes, policies, triggers, grants.
+def tables_blocks(
+    cur: psycopg.Cursor[Any], names: Iterable[str], *, external: bool = False
+) -> dict[str, list[Block]]:
+    """Every block of each table: itself, columns, constraints, indexes, policies, triggers,
+    grants (one query per kind for all of ``names``).
 
-    ``external``: a table the migrations do not own, described in external.txt
+    ``external``: tables the migrations do not own, described in external.txt
     next to others: no columns, and every block's name says ``on <table>``.
     """
-    oid_row = cur.execute("select %s::regclass::oid as oid", (name,)).fetchone()
-    assert oid_row is not None
-    oid = int(oid_row["oid"])
-    parts = [
-        *_constraint_blocks(cur, oid),
-        *_index_blocks(cur, oid),
-        *_policy_blocks(cur, oid),
-        *_trigger_blocks(cur, oid),
-        *_grant_blocks(cur, oid),
+    names = list(names)
+    if not names:
+        return {}
+    found = cur.execute(
+        "select name, name::regclass::oid as oid from unnest(%s::text[]) as name", (names,)
+    ).fetchall()
+    oid_of = {row["name"]: int(row["oid"]) for row in found}
+    oids = list(oid_of.values())
+    tables = _tables(cur, oids)
+    columns = {} if external else _column_blocks(cur, oids)
+    kinds = [
+        _constraint_blocks(cur, oids),
+        _index_blocks(cur, oids),
+        _policy_blocks(cur, oids),
+        _trigger_blocks(cur, oids),
+        _grant_blocks(cur, oids),
     ]
-    if external:
-        return [
-            _table_block(cur, oid, name),
-            *(Block(b.kind, f"{b.name} on {name}", b.attrs) for b in parts),
-        ]
-    return [_table_block(cur, oid, name), *_column_blocks(cur, oid), *parts]
+    result = {}
+    for name in names:
+        oid = oid_of[name]
+        table = _table_block(tables[oid][0], name)
+        parts = [block for kind in kinds for block in kind.get(oid, [])]
+        if external:
+            result[name] = [table, *(Block(b.kind, f"{b.name} on {name}", b.attrs) for b in parts)]
+        else:
+            result[name] = [table, *columns.get(oid, []), *parts]
+    return result
+
+
+def table_blocks(cur: psycopg.Cursor[Any], name: str, *, external: bool = False) -> list[Block]:
+    """Every block of one table (see :func:`tables_blocks`)."""
+    return tables_blocks(cur, [name], external=external)[name]
 
 
 # --------------------------------------------------------------------------- functions
@@ -520,9 +594,9 @@ def view_blocks(cur: psycopg.Cursor[Any], name: str) -> list[Block]:
     oid = int(row["oid"])
     return [
         Block("view", name, tuple(attrs)),
-        *_column_blocks(cur, oid),
-        *_index_blocks(cur, oid),
-        *_grant_blocks(cur, oid),
+        *_column_blocks(cur, [oid]).get(oid, []),
+        *_index_blocks(cur, [oid]).get(oid, []),
+        *_grant_blocks(cur, [oid])[oid],
     ]
 
 
@@ -591,12 +665,21 @@ def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
         cur.execute(RELATIONS, {"system": list(SYSTEM_SCHEMAS)})  # type: ignore[arg-type]
         relations = {r["name"]: r for r in cur.fetchall()}
         sequences = []
-        for name in sorted(after.relations - before.relations):
+        new = sorted(after.relations - before.relations)
+        tables = tables_blocks(
+            cur,
+            (
+                n
+                for n in new
+                if relations[n]["kind"] in ("r", "p") and not relations[n]["extension_member"]
+            ),
+        )
+        for name in new:
             rel = relations[name]
             if rel["extension_member"]:
                 continue  # the extension's own (its block names it)
             if rel["kind"] in ("r", "p"):
-                files[f"tables/{_file_name(name)}.txt"] = table_blocks(cur, name)
+                files[f"tables/{_file_name(name)}.txt"] = tables[name]
             elif rel["kind"] in ("v", "m"):
                 files[f"views/{_file_name(name)}.txt"] = view_blocks(cur, name)
             elif rel["kind"] == "S" and not rel["dependent"]:
@@ -630,12 +713,15 @@ def read(conn: Conn, before: Baseline) -> dict[str, list[Block]]:
 def _watched_blocks(cur: psycopg.Cursor[Any], before: Baseline) -> list[Block]:
     """The watched objects not owned: Supabase's schemas, public's tables and functions."""
     blocks = [_schema_block(cur, s) for s in WATCHED_SCHEMAS if s in before.schemas]
-    for name in sorted(r for r in before.relations if r.startswith("public.")):
-        kind = cur.execute(
-            "select relkind::text as k from pg_class where oid = to_regclass(%s)", (name,)
-        ).fetchone()
-        if kind is not None and kind["k"] in ("r", "p"):
-            blocks += table_blocks(cur, name, external=True)
+    public = sorted(r for r in before.relations if r.startswith("public."))
+    tables = cur.execute(
+        "select name from unnest(%s::text[]) as name"
+        " where (select relkind from pg_class where oid = to_regclass(name)) in ('r', 'p')",
+        (public,),
+    ).fetchall()
+    described = tables_blocks(cur, [row["name"] for row in tables], external=True)
+    for name in public:
+        blocks += described.get(name, [])
     for signature in sorted(f for f in before.functions if f.startswith("public.")):
         exists = cur.execute("select to_regprocedure(%s) is not null as e", (signature,)).fetchone()
         if exists is not None and exists["e"]:
