@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -257,47 +257,47 @@ def _column_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
     return found
 
 
+def _blocks_by_table(
+    cur: psycopg.Cursor[Any],
+    query: str,
+    oids: list[int],
+    block: Callable[[dict[str, Any]], Block],
+) -> PerTable:
+    """``block`` of each row of ``query`` (run for ``oids``), per table."""
+    rows = _rows_by_table(cur, query, {"oids": oids})
+    return {oid: [block(r) for r in table_rows] for oid, table_rows in rows.items()}
+
+
 def _constraint_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
-    rows = _rows_by_table(
+    return _blocks_by_table(
         cur,
         "select conrelid as relid, conname as name, contype::text as kind,"
         " pg_get_constraintdef(oid, true) as definition"
         " from pg_constraint where conrelid = any(%(oids)s::oid[]) and contype <> 'n'"
         " order by conrelid, conname",
-        {"oids": oids},
+        oids,
+        lambda r: Block(
+            "constraint",
+            r["name"],
+            (("kind", CONSTRAINT_KINDS[r["kind"]]), ("definition", norm(r["definition"]))),
+        ),
     )
-    return {
-        oid: [
-            Block(
-                "constraint",
-                r["name"],
-                (("kind", CONSTRAINT_KINDS[r["kind"]]), ("definition", norm(r["definition"]))),
-            )
-            for r in table_rows
-        ]
-        for oid, table_rows in rows.items()
-    }
 
 
 def _index_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
-    rows = _rows_by_table(
+    return _blocks_by_table(
         cur,
         "select i.indrelid as relid, c.relname as name,"
         " pg_get_indexdef(i.indexrelid) as definition"
         " from pg_index as i join pg_class as c on c.oid = i.indexrelid"
         " where i.indrelid = any(%(oids)s::oid[]) order by i.indrelid, c.relname",
-        {"oids": oids},
+        oids,
+        lambda r: Block("index", r["name"], (("definition", norm(r["definition"])),)),
     )
-    return {
-        oid: [
-            Block("index", r["name"], (("definition", norm(r["definition"])),)) for r in table_rows
-        ]
-        for oid, table_rows in rows.items()
-    }
 
 
 def _policy_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
-    rows = _rows_by_table(
+    return _blocks_by_table(
         cur,
         """
         select p.polrelid as relid, p.polname as name, p.polcmd::text as command,
@@ -309,47 +309,35 @@ def _policy_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
         from pg_policy as p where p.polrelid = any(%(oids)s::oid[])
         order by p.polrelid, p.polname
         """,
-        {"oids": oids},
+        oids,
+        lambda r: Block(
+            "policy",
+            f'"{r["name"]}"',
+            (
+                ("command", COMMANDS[r["command"]]),
+                ("roles", listing(r["roles"])),
+                ("mode", "permissive" if r["permissive"] else "restrictive"),
+                ("using", norm(r["using"])),
+                ("with check", norm(r["with_check"])),
+            ),
+        ),
     )
-    return {
-        oid: [
-            Block(
-                "policy",
-                f'"{r["name"]}"',
-                (
-                    ("command", COMMANDS[r["command"]]),
-                    ("roles", listing(r["roles"])),
-                    ("mode", "permissive" if r["permissive"] else "restrictive"),
-                    ("using", norm(r["using"])),
-                    ("with check", norm(r["with_check"])),
-                ),
-            )
-            for r in table_rows
-        ]
-        for oid, table_rows in rows.items()
-    }
 
 
 def _trigger_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
-    rows = _rows_by_table(
+    return _blocks_by_table(
         cur,
         "select tgrelid as relid, tgname as name, pg_get_triggerdef(oid, true) as definition,"
         " tgenabled::text as enabled"
         " from pg_trigger where tgrelid = any(%(oids)s::oid[]) and not tgisinternal"
         " order by tgrelid, tgname",
-        {"oids": oids},
+        oids,
+        lambda r: Block(
+            "trigger",
+            r["name"],
+            (("definition", norm(r["definition"])), ("enabled", yes(r["enabled"] != "D"))),
+        ),
     )
-    return {
-        oid: [
-            Block(
-                "trigger",
-                r["name"],
-                (("definition", norm(r["definition"])), ("enabled", yes(r["enabled"] != "D"))),
-            )
-            for r in table_rows
-        ]
-        for oid, table_rows in rows.items()
-    }
 
 
 def _grant_blocks(cur: psycopg.Cursor[Any], oids: list[int]) -> PerTable:
