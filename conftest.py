@@ -44,7 +44,7 @@ from psycopg.rows import DictRow, dict_row
 
 import factories.base as data_factories
 from hyrox_schema import chain, databases, engines, layers, loaders, options
-from hyrox_schema.databases import Layer, template_layer, worker_dbname
+from hyrox_schema.databases import Layer, cloned_ahead, template_layer, worker_dbname
 from hyrox_schema.server import (
     PgServer,
     ReusableConnection,
@@ -242,12 +242,15 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
 def layer_before_001(pg_server: PgServer) -> Iterator[Layer]:
     """Template layer (a): the Supabase stand-in (roles, auth, extensions, privileges) +
     production."""
-    with template_layer(
-        pg_server,
-        dbname=worker_dbname(f"{DB_PREFIX}_before_tmpl"),
-        template=pg_server.template_dbname,
-        loaders=loaders.before_001_loaders(pg_server.superuser),
-    ) as layer:
+    with (
+        template_layer(
+            pg_server,
+            dbname=worker_dbname(f"{DB_PREFIX}_before_tmpl"),
+            template=pg_server.template_dbname,
+            loaders=loaders.before_001_loaders(pg_server.superuser),
+        ) as layer,
+        cloned_ahead(pg_server, layer.template_dbname),  # a finished layer: clones made ahead
+    ):
         yield layer
 
 
@@ -255,12 +258,15 @@ def layer_before_001(pg_server: PgServer) -> Iterator[Layer]:
 def layer_after_001(pg_server: PgServer, layer_before_001: Layer) -> Iterator[Layer]:
     """Template layer (b): layer (a) + the migration chain (+ every seeds/*.sql, in name
     order)."""
-    with template_layer(
-        pg_server,
-        dbname=worker_dbname(f"{DB_PREFIX}_after_tmpl"),
-        template=layer_before_001.template_dbname,
-        loaders=layers.after_001_loaders(),
-    ) as layer:
+    with (
+        template_layer(
+            pg_server,
+            dbname=worker_dbname(f"{DB_PREFIX}_after_tmpl"),
+            template=layer_before_001.template_dbname,
+            loaders=layers.after_001_loaders(),
+        ) as layer,
+        cloned_ahead(pg_server, layer.template_dbname),
+    ):
         yield layer
 
 
