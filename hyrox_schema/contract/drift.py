@@ -406,6 +406,20 @@ def _exists(cur: Cursor, query: LiteralString, name: str) -> bool:
     return bool(row and row["e"])
 
 
+def _all_tables(conn: Conn, names: list[str]) -> dict[str, list[Block]] | None:
+    """The blocks of every table of ``names`` that exists, or None when any read fails."""
+    try:
+        with reader._catalog_cursor(conn) as cur:
+            present = cur.execute(
+                "select name from unnest(%s::text[]) as name"
+                " where pg_catalog.to_regclass(name) is not null",
+                (names,),
+            ).fetchall()
+            return reader.tables_blocks(cur, [row["name"] for row in present])
+    except psycopg.Error:
+        return None
+
+
 def live_files(
     conn: Conn, files: dict[str, str], role: str, report: Report
 ) -> tuple[dict[str, str], set[str]]:
@@ -427,9 +441,15 @@ def live_files(
         exists = _exists(cur, "select pg_catalog.to_regprocedure(%s) is not null as e", signature)
         return [reader._function_block(cur, signature)] if exists else []
 
+    # every table in one read; when the role may not read one of them, table by table below,
+    # so each refusal is reported against its table
+    together = _all_tables(conn, owned.tables)
     for name in owned.tables:
         path = f"tables/{reader._file_name(name)}.txt"
-        found = _read(conn, f"table {name}", role, report, lambda c, n=name: table(c, n))
+        if together is not None:
+            found = together.get(name, [])
+        else:
+            found = _read(conn, f"table {name}", role, report, lambda c, n=name: table(c, n))
         if found is None:
             unread.add(path)
         elif found:
