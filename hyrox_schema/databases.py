@@ -205,15 +205,14 @@ class _Ahead:
     clone being made, and the clones being dropped. One thread, first come first served."""
 
     def __init__(self) -> None:
-        self._executor: ThreadPoolExecutor | None = None
+        # no thread starts before the first submit
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="databases")
         self._servers: dict[str, Server] = {}
         self._spares: dict[str, Future[str | None]] = {}
         self._drops: dict[str, Future[None]] = {}
         self._numbers = itertools.count(1)
 
     def _submit(self, work: Any, *args: Any) -> Future[Any]:  # noqa: ANN401 - any work
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="databases")
         return self._executor.submit(work, *args)
 
     def drop_later(self, server: Server, dbname: str) -> None:
