@@ -161,11 +161,13 @@ def acting_as(conn: ConnT, actor: Actor | Mapping[str, Any]) -> Iterator[ConnT]:
     """Run the block as PostgREST would run a request for ``actor``; restore on exit.
 
     Raises :class:`ImpersonationError` if ``current_user`` is not the actor's
-    role after the switch. On a clean exit the previous role, claims and
-    search_path are restored explicitly (``set local`` survives RELEASE
-    SAVEPOINT); on an error the savepoint rollback reverts them.
+    role after the switch. On a clean exit inside an outer transaction the previous role,
+    claims and search_path are restored explicitly (``set local`` survives RELEASE
+    SAVEPOINT); on an error the savepoint rollback reverts them. A block that is the
+    transaction (an autocommit connection) needs neither: its COMMIT ends every ``set local``.
     """
     who = actor if isinstance(actor, Actor) else Actor.from_claims(actor)
+    own_transaction = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     with conn.transaction(), conn.cursor(row_factory=tuple_row) as cur:
         cur.execute(
             _SWITCH, (REQUEST_SEARCH_PATH, json.dumps(dict(who.claims), default=str), who.role)
@@ -180,6 +182,8 @@ def acting_as(conn: ConnT, actor: Actor | Mapping[str, Any]) -> Iterator[ConnT]:
 
         yield conn
 
+        if own_transaction:
+            return  # the COMMIT ends the request's settings, as PostgREST's does
         cur.execute(
             "select set_config('role', %s, true),"
             " set_config('request.jwt.claims', %s, true),"
