@@ -348,28 +348,33 @@ def owned_tables(conn: Conn) -> list[tuple[str, str]]:
 
 def isolation_failures(conn: Conn, owners: Sequence[Owner]) -> list[str]:
     """Each owner sees exactly their rows of every owned table; nobody sees another's."""
-    failures = []
-    for table, column in owned_tables(conn):
-        query = sql.SQL("select {c} as owner, count(*) as n from public.{t} group by 1").format(
+    queries = {
+        table: sql.SQL("select {c} as owner, count(*) as n from public.{t} group by 1").format(
             c=sql.Identifier(column), t=sql.Identifier(table)
         )
-        with conn.cursor(row_factory=tuple_row) as cur:
-            cur.execute(query)
-            truth = dict(cur.fetchall())
+        for table, column in owned_tables(conn)
+    }
+    with conn.cursor(row_factory=tuple_row) as cur:
+        truth = {table: dict(cur.execute(query).fetchall()) for table, query in queries.items()}
+    seen: dict[tuple[Any, str], dict[Any, int]] = {}
+    for owner in owners:  # one request per athlete, reading every table
+        with (
+            acting_as(conn, athlete_claims(owner.user_id)),
+            conn.cursor(row_factory=tuple_row) as cur,
+        ):
+            for table, query in queries.items():
+                seen[owner.athlete_id, table] = dict(cur.execute(query).fetchall())
+    failures = []
+    for table in queries:
         for owner in owners:
-            with (
-                acting_as(conn, athlete_claims(owner.user_id)),
-                conn.cursor(row_factory=tuple_row) as cur,
-            ):
-                cur.execute(query)
-                seen = dict(cur.fetchall())
-            own = truth.get(owner.athlete_id, 0)
-            if seen.get(owner.athlete_id, 0) != own:
+            visible = seen[owner.athlete_id, table]
+            own = truth[table].get(owner.athlete_id, 0)
+            if visible.get(owner.athlete_id, 0) != own:
                 failures.append(
                     f"public.{table}: athlete {owner.athlete_id} sees "
-                    f"{seen.get(owner.athlete_id, 0)} of their {own} rows"
+                    f"{visible.get(owner.athlete_id, 0)} of their {own} rows"
                 )
-            foreign = {k: v for k, v in seen.items() if k != owner.athlete_id}
+            foreign = {k: v for k, v in visible.items() if k != owner.athlete_id}
             if foreign:
                 failures.append(
                     f"public.{table}: athlete {owner.athlete_id} sees {sum(foreign.values())} rows"
