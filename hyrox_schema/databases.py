@@ -11,6 +11,10 @@ member of); an autovacuum worker is not one, and on an existing server with auto
 terminating "every backend of the database" fails at random. ``create database`` and
 ``drop database`` cancel autovacuum workers themselves, so nothing is lost.
 
+Background work: a serial run leaves one core of two mostly idle, so the next clone of a
+finished layer is copied ahead (:func:`cloned_ahead`) and a clone is dropped after its block
+in a background thread; :func:`settle` waits for that work.
+
 Names under pytest-xdist: every worker is its own process and builds its own layers on its
 own server (an embedded cluster per worker) or, with ``--pg-dsn``, in databases whose names
 carry the worker (:func:`worker_dbname`) and the process id, so two workers never share one.
@@ -182,10 +186,10 @@ def cloned_ahead(server: Server, template: str) -> Iterator[None]:
     gets it by a rename. Only for a template nothing changes any more during the block (a
     finished layer): the clone made ahead must be what a clone made now would be. And only
     for one cloned again and again (the suite's two layers, the samples' filled template):
-    the spare left at the end is a copy made for nothing (the benchmark's datasets, up to
-    11 M plan days, are not cloned ahead). A clone
-    that could not be made ahead (say, a session on the template) is made when asked for,
-    as without this block. The spare left at the end is dropped."""
+    the spare dropped at the end is a copy made for nothing (the benchmark's datasets, up to
+    11 M plan days, are not cloned ahead). A clone that could not be made ahead (say, a
+    session was open on the template) is made when asked for, as without this block.
+    """
     _ahead.start(server, template)
     try:
         yield
