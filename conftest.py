@@ -163,9 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say which server and which migrations the run uses."""
     dsn = options.resolve_dsn(config.getoption("pg_dsn"), os.environ)
-    engine = options.resolve_engine(
-        config.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE
-    )
+    engine = _engine(config)
     where = (
         "existing server (--pg-dsn / HYROX_TEST_DSN)"
         if dsn
@@ -225,6 +223,11 @@ class EarlyServer:
 EARLY_SERVER = pytest.StashKey[EarlyServer]()
 
 
+def _engine(config: pytest.Config) -> str:
+    """The embedded engine the run asks for: --pg-engine > HYROX_PG_ENGINE > the default."""
+    return options.resolve_engine(config.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Start the embedded server now, in a process that will run tests (not with
     --collect-only, not in pytest-xdist's controller, not with --pg-dsn)."""
@@ -233,10 +236,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     dsn = options.resolve_dsn(config.getoption("pg_dsn"), os.environ)
     if config.option.collectonly or controller or dsn:
         return
-    engine = options.resolve_engine(
-        config.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE
-    )
-    config.stash[EARLY_SERVER] = EarlyServer(engine)
+    config.stash[EARLY_SERVER] = EarlyServer(_engine(config))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -269,21 +269,16 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[PgServer]:
                 str,
             ),
         )
-        yield server
-        databases.settle()  # the clones still being dropped in the background
-        return
-    early = pytestconfig.stash.get(EARLY_SERVER, None)
-    if early is None:  # a session that did not expect to run tests
-        engine = options.resolve_engine(
-            pytestconfig.getoption("pg_engine"), os.environ, engines.DEFAULT_ENGINE
-        )
-        early = pytestconfig.stash[EARLY_SERVER] = EarlyServer(engine)
-    try:
-        server = early.get()
-    except engines.EngineUnavailable as error:
-        raise pytest.UsageError(str(error)) from None
+    else:
+        early = pytestconfig.stash.get(EARLY_SERVER, None)
+        if early is None:  # a session that did not expect to run tests
+            early = pytestconfig.stash[EARLY_SERVER] = EarlyServer(_engine(pytestconfig))
+        try:
+            server = early.get()
+        except engines.EngineUnavailable as error:
+            raise pytest.UsageError(str(error)) from None
     yield server
-    databases.settle()  # the clones still being dropped, before the server stops
+    databases.settle()  # the clones still being dropped in the background
 
 
 @pytest.fixture(scope="session")

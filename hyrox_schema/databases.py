@@ -216,11 +216,8 @@ class _Ahead:
         self._drops: dict[str, Future[None]] = {}
         self._numbers = itertools.count(1)
 
-    def _submit(self, work: Any, *args: Any) -> Future[Any]:  # noqa: ANN401 - any work
-        return self._executor.submit(work, *args)
-
     def drop_later(self, server: Server, dbname: str) -> None:
-        self._drops[dbname] = self._submit(drop_database, server, dbname)
+        self._drops[dbname] = self._executor.submit(drop_database, server, dbname)
 
     def wait_dropped(self, dbname: str) -> None:
         """Return once a drop of ``dbname`` under way has ended (raising what it raised)."""
@@ -256,7 +253,9 @@ class _Ahead:
 
     def _make(self, template: str) -> None:
         spare = f"{template[:50]}_ahead{next(self._numbers)}"
-        self._spares[template] = self._submit(_make_spare, self._servers[template], template, spare)
+        self._spares[template] = self._executor.submit(
+            _make_spare, self._servers[template], template, spare
+        )
 
 
 def _make_spare(server: Server, template: str, spare: str) -> str | None:
